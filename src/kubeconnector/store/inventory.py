@@ -1,0 +1,282 @@
+"""A connector's inventory: discovery runs, assets, and the relations between assets.
+
+A discovery run is started, then finished by `AssetRepository.replace_inventory`, which stores
+everything the run saw in one transaction and returns the drift. Assets that disappear are
+kept, flagged deleted and tagged with the run that found them gone; assets of kinds the run
+was forbidden to list are left as they were, since their absence proves nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from kubeconnector.errors import InvalidInput, RecordNotFound
+from kubeconnector.models.inventory import (
+    Asset,
+    AssetKey,
+    DiscoveredAsset,
+    DiscoveredRelation,
+    DiscoveryRun,
+    Drift,
+    Relation,
+    RunStatus,
+)
+from kubeconnector.store import inventory_rows as rows
+from kubeconnector.store.database import Database
+from kubeconnector.store.drift import compute_drift, index_assets
+from kubeconnector.store.schema import AssetRow, ConnectorRow, DiscoveryRunRow, RelationRow
+from kubeconnector.store.types import utc_now
+
+CONSUMES_SECRET = "consumes-secret"
+
+
+class AssetRepository:
+    """Discovery runs, assets and relations of every connector.
+
+    Args:
+        database: The database.
+        clock: Returns the current UTC time.
+    """
+
+    def __init__(self, database: Database, clock: Callable[[], datetime] = utc_now) -> None:
+        self._database = database
+        self._clock = clock
+
+    def start_run(self, connector_id: str) -> DiscoveryRun:
+        """Record that a discovery run of ``connector_id`` started.
+
+        Raises:
+            RecordNotFound: No such connector.
+        """
+        with self._database.write() as session:
+            if session.get(ConnectorRow, connector_id) is None:
+                raise RecordNotFound(f"connector {connector_id!r} not found")
+            row = DiscoveryRunRow(
+                id=str(uuid.uuid4()),
+                connector_id=connector_id,
+                started_at=self._clock(),
+                status=RunStatus.RUNNING.value,
+                counts={},
+                forbidden_kinds=[],
+            )
+            session.add(row)
+            session.flush()
+            return rows.run_model(row)
+
+    def replace_inventory(
+        self,
+        run_id: str,
+        assets: Sequence[DiscoveredAsset],
+        relations: Sequence[DiscoveredRelation],
+        forbidden_kinds: Collection[str] = (),
+    ) -> Drift:
+        """Store what a run saw, finish the run, and return the drift, in one transaction.
+
+        The run ends ``partial`` when some kinds were forbidden, else ``succeeded``. Relations
+        are replaced too, except those starting from a forbidden kind, which are kept.
+
+        Raises:
+            RecordNotFound: No such run.
+            InvalidInput: The run already finished, or two assets share a key.
+        """
+        seen = index_assets(assets)
+        with self._database.write() as session:
+            run = _running(session, run_id)
+            now = self._clock()
+            stored = {rows.asset_key(row): row for row in _connector_assets(session, run)}
+            drift = compute_drift(
+                {key: rows.known(row) for key, row in stored.items()}, seen, forbidden_kinds
+            )
+            _store_assets(session, run, stored, seen.values(), now)
+            for key in drift.removed:
+                stored[key].deleted, stored[key].removed_by_run_id = True, run.id
+            _replace_relations(session, run, relations, forbidden_kinds)
+            _finish(run, now, assets, forbidden_kinds, drift)
+            return drift
+
+    def fail_run(self, run_id: str, error: str) -> DiscoveryRun:
+        """Record that a run failed (the inventory is left as it was).
+
+        Raises:
+            RecordNotFound: No such run.
+            InvalidInput: The run already finished.
+        """
+        with self._database.write() as session:
+            run = _running(session, run_id)
+            run.status, run.finished_at, run.error = RunStatus.FAILED.value, self._clock(), error
+            session.flush()
+            return rows.run_model(run)
+
+    def get_run(self, run_id: str) -> DiscoveryRun:
+        """One discovery run.
+
+        Raises:
+            RecordNotFound: No such run.
+        """
+        with self._database.read() as session:
+            return rows.run_model(_run(session, run_id))
+
+    def list_runs(self, connector_id: str, limit: int = 20) -> list[DiscoveryRun]:
+        """A connector's most recent runs, newest first."""
+        statement = (
+            select(DiscoveryRunRow)
+            .where(DiscoveryRunRow.connector_id == connector_id)
+            .order_by(DiscoveryRunRow.started_at.desc(), DiscoveryRunRow.id)
+            .limit(limit)
+        )
+        with self._database.read() as session:
+            return [rows.run_model(row) for row in session.scalars(statement)]
+
+    def list_assets(
+        self,
+        connector_id: str,
+        *,
+        kind: str | None = None,
+        namespace: str | None = None,
+        name: str | None = None,
+        include_deleted: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Asset]:
+        """A connector's assets, optionally filtered, ordered by kind, namespace and name."""
+        wanted = ((AssetRow.kind, kind), (AssetRow.namespace, namespace), (AssetRow.name, name))
+        statement = select(AssetRow).where(AssetRow.connector_id == connector_id, *_equal(wanted))
+        if not include_deleted:
+            statement = statement.where(AssetRow.deleted.is_(False))
+        statement = statement.order_by(AssetRow.kind, AssetRow.namespace, AssetRow.name)
+        with self._database.read() as session:
+            found = session.scalars(statement.limit(limit).offset(offset))
+            return [rows.asset_model(row) for row in found]
+
+    def get_asset(self, connector_id: str, key: AssetKey) -> Asset:
+        """One asset by key (deleted ones included).
+
+        Raises:
+            RecordNotFound: The connector has no such asset.
+        """
+        found = self.list_assets(
+            connector_id,
+            kind=key.kind,
+            namespace=key.namespace,
+            name=key.name,
+            include_deleted=True,
+        )
+        if not found:
+            raise RecordNotFound(f"asset {key} not found")
+        return found[0]
+
+    def relations(
+        self,
+        connector_id: str,
+        *,
+        source: AssetKey | None = None,
+        target: AssetKey | None = None,
+        relation_type: str | None = None,
+    ) -> list[Relation]:
+        """A connector's relations, filtered by source, target and type."""
+        statement = (
+            select(RelationRow)
+            .where(
+                RelationRow.connector_id == connector_id,
+                *_equal(((RelationRow.relation_type, relation_type),)),
+                *_key_filter(
+                    source, RelationRow.from_kind, RelationRow.from_namespace, RelationRow.from_name
+                ),
+                *_key_filter(
+                    target, RelationRow.to_kind, RelationRow.to_namespace, RelationRow.to_name
+                ),
+            )
+            .order_by(RelationRow.id)
+        )
+        with self._database.read() as session:
+            return [rows.relation_model(row) for row in session.scalars(statement)]
+
+    def consumers_of_secret(self, connector_id: str, namespace: str, name: str) -> list[Relation]:
+        """The relations of everything that consumes a Secret (env, volume, pull secret, ...)."""
+        target = AssetKey(kind="Secret", namespace=namespace, name=name)
+        return self.relations(connector_id, target=target, relation_type=CONSUMES_SECRET)
+
+
+def _equal(
+    wanted: Sequence[tuple[QueryableAttribute[str], str | None]],
+) -> list[ColumnElement[bool]]:
+    return [column == value for column, value in wanted if value is not None]
+
+
+def _key_filter(
+    key: AssetKey | None,
+    kind: QueryableAttribute[str],
+    namespace: QueryableAttribute[str],
+    name: QueryableAttribute[str],
+) -> list[ColumnElement[bool]]:
+    if key is None:
+        return []
+    return [kind == key.kind, namespace == key.namespace, name == key.name]
+
+
+def _run(session: Session, run_id: str) -> DiscoveryRunRow:
+    run = session.get(DiscoveryRunRow, run_id)
+    if run is None:
+        raise RecordNotFound(f"discovery run {run_id!r} not found")
+    return run
+
+
+def _running(session: Session, run_id: str) -> DiscoveryRunRow:
+    run = _run(session, run_id)
+    if run.status != RunStatus.RUNNING.value:
+        raise InvalidInput(f"discovery run {run_id!r} already finished ({run.status})", "run_id")
+    return run
+
+
+def _connector_assets(session: Session, run: DiscoveryRunRow) -> Sequence[AssetRow]:
+    statement = select(AssetRow).where(AssetRow.connector_id == run.connector_id)
+    return session.scalars(statement).all()
+
+
+def _store_assets(
+    session: Session,
+    run: DiscoveryRunRow,
+    stored: dict[AssetKey, AssetRow],
+    seen: Collection[DiscoveredAsset],
+    now: datetime,
+) -> None:
+    for asset in seen:
+        row = stored.get(asset.key)
+        if row is None:
+            session.add(rows.new_asset_row(run.connector_id, asset, run.id, now))
+        else:
+            rows.refresh_asset_row(row, asset, run.id, now)
+
+
+def _replace_relations(
+    session: Session,
+    run: DiscoveryRunRow,
+    relations: Sequence[DiscoveredRelation],
+    forbidden_kinds: Collection[str],
+) -> None:
+    stale = delete(RelationRow).where(RelationRow.connector_id == run.connector_id)
+    if forbidden_kinds:
+        stale = stale.where(RelationRow.from_kind.not_in(list(forbidden_kinds)))
+    session.execute(stale)
+    session.add_all(rows.relation_row(run.connector_id, run.id, item) for item in relations)
+
+
+def _finish(
+    run: DiscoveryRunRow,
+    now: datetime,
+    assets: Sequence[DiscoveredAsset],
+    forbidden_kinds: Collection[str],
+    drift: Drift,
+) -> None:
+    counts: dict[str, int] = {}
+    for asset in assets:
+        counts[asset.kind] = counts.get(asset.kind, 0) + 1
+    run.status = (RunStatus.PARTIAL if forbidden_kinds else RunStatus.SUCCEEDED).value
+    run.finished_at, run.counts = now, counts
+    run.forbidden_kinds = sorted(forbidden_kinds)
+    run.drift = drift.summary.model_dump()
