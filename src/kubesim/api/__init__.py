@@ -1,0 +1,1 @@
+"""The API machinery of kubesim: request parsing, Status errors, the resource table."""

@@ -1,0 +1,1 @@
+"""Observation and fault injection: the request log, fault rules, concurrent writers."""

@@ -1,0 +1,1 @@
+"""Controllers: the kube-controller-manager, scheduler and kubelet behaviour clients observe."""

@@ -1,0 +1,1 @@
+"""The HTTP face of the emulator: TLS, authentication, routing, encodings, watch streams."""

@@ -1,0 +1,74 @@
+"""GET and LIST handlers with their representations (object, metadata, Table)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from kubesim.printing import table
+from kubesim.server import responses
+from kubesim.server.negotiation import Form, check_list_form, choose
+from kubesim.server.scope import Scope
+from kubesim.store.lists import Page
+from kubesim.store.objects import StoredObject
+
+META_LIST_API = "meta.k8s.io/v1"
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def get(scope: Scope) -> web.Response:
+    form = choose(scope.request.headers.get("Accept", ""))
+    check_list_form(form, is_list=False, kind=scope.rt.kind, version=scope.rt.version)
+    obj = scope.emu.registry.get(scope.rt, scope.namespace, scope.info.name)
+    if form is Form.METADATA:
+        return responses.json_bytes(obj.metadata_json())
+    if form is Form.TABLE:
+        return responses.json_obj(_table(scope, [obj], obj.rv, "", _include(scope)))
+    return responses.stored(obj)
+
+
+def list_(scope: Scope) -> web.Response:
+    form = choose(scope.request.headers.get("Accept", ""))
+    check_list_form(form, is_list=True, kind=scope.rt.kind, version=scope.rt.version)
+    page = scope.emu.registry.list_page(scope.rt, scope.info.namespace, scope.query)
+    if form is Form.TABLE:
+        body = _table(scope, page.items, page.rv, page.continue_token, _include(scope))
+        return responses.json_obj(body)
+    return responses.json_bytes(list_bytes(scope, page, form is Form.METADATA_LIST))
+
+
+def list_bytes(scope: Scope, page: Page, metadata: bool) -> bytes:
+    if metadata:
+        items = [o.metadata_json() for o in page.items]
+        kind, api_version = "PartialObjectMetadataList", META_LIST_API
+    else:
+        items = [o.item_json() for o in page.items]
+        kind, api_version = scope.rt.list_kind, scope.rt.api_version
+    return responses.list_body(
+        kind, api_version, page.rv, items, page.continue_token, page.remaining
+    )
+
+
+def _include(scope: Scope) -> str:
+    return scope.query.get("includeObject", "Metadata") or "Metadata"
+
+
+def _table(
+    scope: Scope, objs: list[StoredObject], rv: int, continue_token: str, include: str
+) -> dict[str, Any]:
+    body = table(scope.rt.group, scope.rt.resource, [o.with_kind() for o in objs], _now(), include)
+    meta: dict[str, Any] = {"resourceVersion": str(rv)}
+    if continue_token:
+        meta["continue"] = continue_token
+    body["metadata"] = meta
+    return body
+
+
+def dumps(obj: Any) -> bytes:
+    return orjson.dumps(obj)

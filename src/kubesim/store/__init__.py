@@ -1,0 +1,1 @@
+"""Object storage: one global resourceVersion, ordered keys, history for watches and lists."""
