@@ -48,7 +48,7 @@ def anonymous() -> UserInfo:
 
 
 def _with_authenticated(user: UserInfo) -> UserInfo:
-    groups = tuple(g for g in user.groups if g != AUTHENTICATED) + (AUTHENTICATED,)
+    groups = (*(g for g in user.groups if g != AUTHENTICATED), AUTHENTICATED)
     return UserInfo(user.name, user.uid, groups, user.extra)
 
 

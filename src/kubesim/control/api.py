@@ -20,14 +20,13 @@ import orjson
 from aiohttp import web
 
 from kubesim.api import status
-from kubesim.auth.user import UserInfo
 from kubesim.server import responses
 
 if TYPE_CHECKING:
     from kubesim.server.emulator import Emulator
 
 
-async def serve(emu: Emulator, request: web.Request, path: str, user: UserInfo) -> web.Response:
+async def serve(emu: Emulator, request: web.Request, path: str) -> web.Response:
     route = (request.method, path)
     if route == ("GET", "/kubesim/v1/requests"):
         since = int(request.query.get("since", "0") or 0)

@@ -32,7 +32,7 @@ class NamespaceLifecycle:
         self.storage = storage
 
     def admit(
-        self, rt: ResourceType, new: dict[str, Any], old: dict[str, Any] | None, ctx: WriteContext
+        self, rt: ResourceType, new: dict[str, Any], old: dict[str, Any] | None, _ctx: WriteContext
     ) -> None:
         namespace = new["metadata"].get("namespace", "")
         if old is not None or not rt.namespaced or not namespace:

@@ -89,8 +89,12 @@ class Patcher:
         applied = _load_apply_body(name, body)
         live = current.with_kind() if current is not None else None
         merged = server_side_apply(
-            live, applied, manager=ctx.manager, force=ctx.force,
-            api_version=rt.api_version, now=now_rfc3339(),
+            live,
+            applied,
+            manager=ctx.manager,
+            force=ctx.force,
+            api_version=rt.api_version,
+            now=now_rfc3339(),
         )
         obj = strip_type(merged)
         if current is None:

@@ -65,9 +65,7 @@ def prepare_for_update(rt: ResourceType, new: dict[str, Any], old: dict[str, Any
     _bump_generation(rt, new, old)
 
 
-def prepare_for_status_update(
-    rt: ResourceType, new: dict[str, Any], old: dict[str, Any]
-) -> dict[str, Any]:
+def prepare_for_status_update(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
     """A `/status` write changes only status (nodes: also nothing else)."""
     merged = copy.deepcopy(old)
     merged["metadata"] = _status_metadata(new["metadata"], old["metadata"])

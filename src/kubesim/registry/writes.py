@@ -151,7 +151,7 @@ class Writer:
         old = current.obj
         self._check_identity(rt, current, obj)
         if subresource == "status":
-            obj = strategy.prepare_for_status_update(rt, obj, old)
+            obj = strategy.prepare_for_status_update(obj, old)
         elif subresource:
             obj = strategy.prepare_for_subresource_update(subresource, obj, old)
         else:

@@ -26,7 +26,7 @@ async def review(scope: Scope) -> web.Response:
     return responses.json_obj(handler(scope, body), 201)
 
 
-def _self_subject_review(scope: Scope, body: dict[str, Any]) -> dict[str, Any]:
+def _self_subject_review(scope: Scope, _body: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": "SelfSubjectReview",
         "apiVersion": scope.rt.api_version,

@@ -82,7 +82,7 @@ class Emulator:
                 self._add_ephemeral(obj, ephemeral)
 
     def _add_ephemeral(self, pod: dict[str, Any], containers: list[Any]) -> None:
-        """Ephemeral containers can only be added through their subresource, as kubectl debug does."""
+        """Add ephemeral containers through their subresource, the only way to add them."""
 
         def add(obj: dict[str, Any]) -> None:
             obj["spec"]["ephemeralContainers"] = containers
@@ -90,7 +90,11 @@ class Emulator:
         meta = pod["metadata"]
         rt = self._rt("", "pods")
         self.registry.mutate(
-            rt, meta["namespace"], meta["name"], add, self.system_ctx("kubectl-debug"),
+            rt,
+            meta["namespace"],
+            meta["name"],
+            add,
+            self.system_ctx("kubectl-debug"),
             subresource="ephemeralcontainers",
         )
 

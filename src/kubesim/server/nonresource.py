@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from kubesim.api import status
-from kubesim.api.requestinfo import RequestInfo
-from kubesim.auth.user import UserInfo
 from kubesim.control import api as control
 from kubesim.schema import openapi, swagger
 from kubesim.server import discovery, responses
@@ -22,12 +20,10 @@ NOT_FOUND = "the server could not find the requested resource"
 DISCOVERY_TYPE = "application/json;g=apidiscovery.k8s.io;v={};as=APIGroupDiscoveryList"
 
 
-async def serve(
-    emu: Emulator, request: web.Request, info: RequestInfo, user: UserInfo
-) -> web.StreamResponse:
+async def serve(emu: Emulator, request: web.Request) -> web.StreamResponse:
     path = request.path.rstrip("/") or "/"
     if path.startswith("/kubesim/"):
-        return await control.serve(emu, request, path, user)
+        return await control.serve(emu, request, path)
     if path in ("/healthz", "/livez", "/readyz"):
         return web.Response(text="ok", content_type="text/plain")
     if path == "/version":
@@ -82,7 +78,7 @@ def _openapi(request: web.Request, path: str) -> web.Response:
         body, _ = openapi.index()
         return _openapi_response(body)
     if path.startswith("/openapi/v3/"):
-        found = openapi.document(path[len("/openapi/v3/"):])
+        found = openapi.document(path[len("/openapi/v3/") :])
         if found is None:
             raise _not_found()
         body, digest = found

@@ -77,7 +77,7 @@ class Pipeline:
                 return early
         self._check(_attributes(info, user))
         if not info.resource_request:
-            response = await nonresource.serve(self.emu, request, info, user)
+            response = await nonresource.serve(self.emu, request)
         else:
             rt = self.emu.table.lookup(info.api_group, info.api_version, info.resource)
             if rt is None:

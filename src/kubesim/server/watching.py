@@ -21,7 +21,7 @@ from kubesim.printing import watch_table_event
 from kubesim.registry.reads import build_predicate, check_list_options
 from kubesim.server.negotiation import Form, choose
 from kubesim.server.scope import Scope
-from kubesim.store.watch import WatchEvent, Watcher
+from kubesim.store.watch import Watcher, WatchEvent
 
 DEFAULT_TIMEOUT = 1800.0
 
