@@ -73,9 +73,9 @@ class ClusterRoleAggregationController(Controller):
             self.aggregating.discard(role.name)
         return [("", name) for name in sorted(self.aggregating)]
 
-    def ctx(self, subresource: str = "") -> WriteContext:
+    def ctx(self) -> WriteContext:
         """Apply with an explicit field manager and force, as the real controller does."""
-        context = super().ctx(subresource)
+        context = super().ctx()
         context.explicit_manager = True
         context.force = True
         return context

@@ -43,7 +43,7 @@ class Controller:
         self.config = emu.config
         self.queue: WorkQueue | None = None
 
-    def ctx(self, subresource: str = "") -> WriteContext:
+    def ctx(self) -> WriteContext:
         """A write context for this controller's writes (skips strict decoding)."""
         return WriteContext(user=CONTROLLER_USER, manager=self.manager, trusted=True)
 
