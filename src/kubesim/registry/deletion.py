@@ -130,8 +130,11 @@ class Deleter:
     def _deferred(
         self, rt: ResourceType, obj: dict[str, Any], finalizers: list[str], opts: DeleteOptions
     ) -> bool:
-        if finalizers or obj["metadata"].get("deletionTimestamp"):
+        if finalizers:
             return True
+        if obj["metadata"].get("deletionTimestamp"):
+            # A second delete with no grace left finishes a graceful deletion (the kubelet's).
+            return opts.grace_period != 0
         if rt.key == "/namespaces":
             return bool(obj.get("spec", {}).get("finalizers"))
         if rt.key == "/pods":

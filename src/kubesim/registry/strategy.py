@@ -45,6 +45,8 @@ def prepare_for_create(rt: ResourceType, obj: dict[str, Any]) -> None:
         meta["generation"] = 1
     else:
         meta.pop("generation", None)
+    if key == "apps/daemonsets":
+        _template_generation(meta, 1)
     if key in RESET_STATUS_ON_CREATE:
         obj["status"] = {"loadBalancer": {}} if key == "/services" else {}
     elif key == "/pods":
@@ -66,13 +68,24 @@ def prepare_for_update(rt: ResourceType, new: dict[str, Any], old: dict[str, Any
 
 
 def prepare_for_status_update(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
-    """A `/status` write changes only status (nodes: also nothing else)."""
-    merged = copy.deepcopy(old)
-    merged["metadata"] = _status_metadata(new["metadata"], old["metadata"])
+    """A `/status` write keeps everything but status and metadata from storage.
+
+    As the status strategies do: spec (and every other top-level field) comes from the stored
+    object, labels and ownerReferences too; other metadata (annotations) may change.
+    """
+    merged = {k: v for k, v in old.items() if k not in ("metadata", "status")}
+    meta = dict(new["metadata"])
+    meta["generation"] = old["metadata"].get("generation")
+    if meta["generation"] is None:
+        del meta["generation"]
+    for name in ("labels", "ownerReferences"):
+        if name in old["metadata"]:
+            meta[name] = old["metadata"][name]
+        else:
+            meta.pop(name, None)
+    merged["metadata"] = meta
     if "status" in new:
         merged["status"] = new["status"]
-    else:
-        merged.pop("status", None)
     return merged
 
 
@@ -122,6 +135,22 @@ def _bump_generation(rt: ResourceType, new: dict[str, Any], old: dict[str, Any])
         changed = changed or meta.get("annotations") != old["metadata"].get("annotations")
     if changed:
         meta["generation"] = (old_generation or 0) + 1
+    if rt.key == "apps/daemonsets":
+        template_changed = (new.get("spec") or {}).get("template") != (old.get("spec") or {}).get(
+            "template"
+        )
+        previous = (old["metadata"].get("annotations") or {}).get(TEMPLATE_GENERATION)
+        _template_generation(meta, meta["generation"] if template_changed else previous)
+
+
+TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"
+
+
+def _template_generation(meta: dict[str, Any], generation: int | str | None) -> None:
+    """DaemonSets record which generation their template is from (pod-template-generation)."""
+    if generation is None:
+        return
+    meta.setdefault("annotations", {})[TEMPLATE_GENERATION] = str(generation)
 
 
 def _qos_class(pod: dict[str, Any]) -> str:

@@ -12,6 +12,8 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 from kubesim import validation
 from kubesim.api import fielderrors, status
 from kubesim.api.resources import ResourceType
@@ -20,10 +22,27 @@ from kubesim.registry import strategy
 from kubesim.registry.admission import AdmissionPlugin
 from kubesim.registry.context import WriteContext, new_uid, now_rfc3339
 from kubesim.schema.decoding import check_decode, check_patched
-from kubesim.store.objects import StoredObject, strip_type
+from kubesim.store.objects import StoredObject, json_copy, strip_type
 from kubesim.store.storage import Storage
+from kubesim.validation.meta import common_update_errors
 
 _SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
+# Fields Go encodes with `omitempty`: an empty map or list does not survive the server's decode
+# and encode, so removing the last label reads back as no `labels` at all.
+_OMIT_EMPTY_META = ("labels", "annotations", "finalizers", "ownerReferences")
+_OMIT_EMPTY_DATA = {"/configmaps": ("data", "binaryData"), "/secrets": ("data", "stringData")}
+
+
+def omit_empty(rt: ResourceType, obj: dict[str, Any]) -> None:
+    """Drop empty `omitempty` maps and lists, as a Go round trip of the object would."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        for name in _OMIT_EMPTY_META:
+            if meta.get(name) in ({}, []):
+                del meta[name]
+    for name in _OMIT_EMPTY_DATA.get(rt.key, ()):
+        if obj.get(name) == {}:
+            del obj[name]
 
 
 def generate_suffix(length: int = 5) -> str:
@@ -38,6 +57,7 @@ class Writer:
     def __init__(self, storage: Storage, admission: Sequence[AdmissionPlugin]) -> None:
         self.storage = storage
         self.admission = list(admission)
+        self._stamped = StampedFields()
 
     def decode(self, rt: ResourceType, body: Any, ctx: WriteContext) -> dict[str, Any]:
         """Check a create/update body's type and fields; return it without kind/apiVersion."""
@@ -75,7 +95,7 @@ class Writer:
 
     @staticmethod
     def _untyped(body: dict[str, Any]) -> dict[str, Any]:
-        obj = copy.deepcopy(strip_type(dict(body)))
+        obj = json_copy(strip_type(dict(body)))
         if not isinstance(obj.get("metadata"), dict):
             obj["metadata"] = {}
         return obj
@@ -90,6 +110,7 @@ class Writer:
         managed: bool = False,
     ) -> StoredObject:
         """Store a new object; `managed` means managedFields are already computed (apply)."""
+        omit_empty(rt, obj)
         meta = obj["metadata"]
         self._place(rt, namespace, meta)
         if not meta.get("name") and meta.get("generateName"):
@@ -102,14 +123,7 @@ class Writer:
         if self.storage.get(rt.key, meta.get("namespace", ""), meta["name"]) is not None:
             raise status.already_exists(rt.gr, meta["name"])
         if not managed:
-            track_update(
-                None,
-                obj,
-                manager=ctx.manager,
-                api_version=rt.api_version,
-                subresource="",
-                now=meta["creationTimestamp"],
-            )
+            self._stamped.track_create(rt, obj, ctx.manager)
         if ctx.dry_run:
             meta.pop("resourceVersion", None)
             return StoredObject(obj, 0, rt.api_version, rt.kind)
@@ -148,6 +162,7 @@ class Writer:
         managed: bool = False,
     ) -> StoredObject:
         """Replace an object (optimistic concurrency on a given resourceVersion)."""
+        omit_empty(rt, obj)
         old = current.obj
         self._check_identity(rt, current, obj)
         if subresource == "status":
@@ -162,14 +177,7 @@ class Writer:
         if errors:
             raise status.invalid(rt.gk, current.name, errors)
         if not managed:
-            track_update(
-                old,
-                obj,
-                manager=ctx.manager,
-                api_version=rt.api_version,
-                subresource=subresource,
-                now=now_rfc3339(),
-            )
+            track_changes(rt, old, obj, ctx.manager, subresource)
         return self.commit(rt, current, obj, ctx)
 
     @staticmethod
@@ -180,6 +188,9 @@ class Writer:
         # the main-resource update rules (e.g. pod spec immutability) do not apply to them.
         if subresource in ("finalize", "ephemeralcontainers"):
             return []
+        if subresource == "status":
+            # Spec comes from storage on status writes; only metadata rules can be broken.
+            return common_update_errors(obj["metadata"], old["metadata"], rt.namespaced)
         return validation.validate_update(rt.group, rt.resource, obj, old)
 
     def commit(
@@ -260,4 +271,82 @@ def _uid_mismatch(rt: ResourceType, current: StoredObject, uid: str) -> str:
         f"StorageError: invalid object, Code: 4, Key: /registry/{rt.resource}/{namespace}"
         f"{current.name}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in "
         f"precondition: {uid}, UID in object meta: {current.obj['metadata']['uid']}"
+    )
+
+
+# Fast paths: the write path's bookkeeping without the work that cannot change its outcome.
+
+_IDENTITY_META = ("name", "namespace", "uid", "creationTimestamp", "resourceVersion", "generation")
+
+
+def track_changes(
+    rt: ResourceType, old: dict[str, Any], new: dict[str, Any], manager: str, subresource: str
+) -> None:
+    """`track_update` of an update, comparing only the top-level fields that may differ.
+
+    Fields equal in both versions (the spec on a status write, the status on a spec write) can
+    add no changed path, so they are left out of the typed comparison; `new`'s metadata is
+    passed through, so the managedFields land in `new` itself.
+    """
+    same = [k for k, v in new.items() if k != "metadata" and k in old and old[k] == v]
+    before = {k: v for k, v in old.items() if k not in same}
+    after = {k: v for k, v in new.items() if k not in same}
+    track_update(
+        before,
+        after,
+        manager=manager,
+        api_version=rt.api_version,
+        subresource=subresource,
+        now=now_rfc3339(),
+        kind=rt.kind,
+    )
+
+
+class StampedFields:
+    """managedFields of created objects stamped from one template, computed once per template.
+
+    Pods a ReplicaSet creates differ only in metadata the field set never records (name, uid,
+    creationTimestamp...), so they get the same managedFields apart from the entry time.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._known: dict[tuple[str, str, bytes], bytes] = {}
+
+    def track_create(self, rt: ResourceType, obj: dict[str, Any], manager: str) -> None:
+        """Record a create in `obj["metadata"]["managedFields"]` (like `track_update`)."""
+        meta = obj["metadata"]
+        now = meta["creationTimestamp"]
+        if not meta.get("generateName") or "managedFields" in meta:
+            _track_create(rt, obj, manager, now)
+            return
+        shape = {k: v for k, v in meta.items() if k not in _IDENTITY_META}
+        key = (manager, rt.key, orjson.dumps({**obj, "metadata": shape}))
+        known = self._known.get(key)
+        if known is None:
+            _track_create(rt, obj, manager, now)
+            self._remember(key, orjson.dumps(meta.get("managedFields")))
+            return
+        entries = orjson.loads(known)
+        if entries is None:
+            return
+        for entry in entries:
+            entry["time"] = now
+        meta["managedFields"] = entries
+
+    def _remember(self, key: tuple[str, str, bytes], value: bytes) -> None:
+        if len(self._known) >= self.size:
+            del self._known[next(iter(self._known))]
+        self._known[key] = value
+
+
+def _track_create(rt: ResourceType, obj: dict[str, Any], manager: str, now: str) -> None:
+    track_update(
+        None,
+        obj,
+        manager=manager,
+        api_version=rt.api_version,
+        subresource="",
+        now=now,
+        kind=rt.kind,
     )

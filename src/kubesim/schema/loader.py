@@ -70,6 +70,7 @@ def available_versions(root: Path | None = None) -> list[tuple[int, int]]:
     return sorted(found)
 
 
+@functools.cache
 def resolve_version(version: str, root: Path | None = None) -> str:
     """The `major.minor` actually used for `version`: itself if present, else the newest."""
     versions = available_versions(root)

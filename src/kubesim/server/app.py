@@ -12,7 +12,8 @@ from kubesim.server.pipeline import Pipeline
 
 def make_app(emu: Emulator) -> web.Application:
     app = web.Application(client_max_size=emu.config.max_request_bytes)
-    app.router.add_route("*", "/{tail:.*}", Pipeline(emu))
+    # The bound coroutine method, not the instance: aiohttp deprecates non-coroutine handlers.
+    app.router.add_route("*", "/{tail:.*}", Pipeline(emu).__call__)
     return app
 
 

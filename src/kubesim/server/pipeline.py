@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from kubesim.server.emulator import Emulator
 
 
+# Typed request storage: plain string keys make aiohttp warn (an error under pytest).
+WARNINGS = web.RequestKey("warnings", tuple[str, ...])
+
+
 class Pipeline:
     """The single aiohttp handler every request goes through."""
 
@@ -51,7 +55,7 @@ class Pipeline:
         result = self.emu.authn.authenticate(request.headers.get("Authorization"), peer)
         if result.legacy_secret is not None:
             self.emu.note_legacy_token_use(*result.legacy_secret)
-        request["warnings"] = result.warnings
+        request[WARNINGS] = tuple(result.warnings)
         headers = request.headers
         extras: dict[str, list[str]] = {}
         for name, value in headers.items():
@@ -107,7 +111,7 @@ class Pipeline:
     def _after(
         self, request: web.Request, info: RequestInfo, user: UserInfo, response: web.StreamResponse
     ) -> None:
-        for text in request.get("warnings", ()):
+        for text in request.get(WARNINGS, ()):
             if not response.prepared:
                 response.headers.add("Warning", f'299 - "{text}"')
         if info.verb == "get" and info.resource_request and response.status == 200:

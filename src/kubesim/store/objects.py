@@ -7,10 +7,12 @@ Encodings are computed on first use because most objects are never served indivi
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import Any, TypeVar
 
 import orjson
 
+T = TypeVar("T")
 PARTIAL_META_PREFIX = b'{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":'
 
 
@@ -64,6 +66,20 @@ class StoredObject:
     def with_kind(self) -> dict[str, Any]:
         """A shallow dict of the full object, kind and apiVersion first."""
         return {"kind": self.kind, "apiVersion": self.api_version, **self.obj}
+
+
+def json_copy(value: T) -> T:
+    """A deep copy of a JSON-like value, several times faster than `copy.deepcopy`.
+
+    The copy is what the value becomes on the wire: tuples come back as lists. Values JSON
+    cannot carry (datetimes from YAML, non-string keys, integers beyond 64 bits) fall back to
+    `copy.deepcopy`.
+    """
+    try:
+        copied: T = orjson.loads(orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_DATETIME))
+    except TypeError:
+        return copy.deepcopy(value)
+    return copied
 
 
 def strip_type(obj: dict[str, Any]) -> dict[str, Any]:

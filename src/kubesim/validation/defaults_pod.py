@@ -138,7 +138,15 @@ def _sync_service_account(spec: Obj) -> None:
 
 def template_defaults(template: Any) -> None:
     """Defaults of a pod template embedded in a workload."""
-    if isinstance(template, dict) and isinstance(template.get("spec"), dict):
+    if not isinstance(template, dict):
+        return
+    # The template's ObjectMeta round-trips through Go, whose encoder writes the unset
+    # creationTimestamp as null: stored templates all carry it, however the client sent them,
+    # so templates from JSON, protobuf and `rollout undo` patches compare equal.
+    if not isinstance(template.get("metadata"), dict):
+        template["metadata"] = {}
+    template["metadata"].setdefault("creationTimestamp", None)
+    if isinstance(template.get("spec"), dict):
         pod_spec_defaults(template["spec"])
 
 
