@@ -1,0 +1,1 @@
+"""Governed changes: plan, approve, execute, verify and roll back the seven actions."""

@@ -1,0 +1,1 @@
+"""The seven actions; `action_for` maps an action id to its implementation."""
