@@ -31,6 +31,19 @@ _SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGrac
 # and encode, so removing the last label reads back as no `labels` at all.
 _OMIT_EMPTY_META = ("labels", "annotations", "finalizers", "ownerReferences")
 _OMIT_EMPTY_DATA = {"/configmaps": ("data", "binaryData"), "/secrets": ("data", "stringData")}
+# Status counters Go encodes without `omitempty`: a fresh object reads back with them at 0
+# (clients generated from the OpenAPI schema treat them as required).
+_ZERO_STATUS = {
+    "apps/replicasets": ("replicas",),
+    "apps/statefulsets": ("replicas", "availableReplicas"),
+    "apps/daemonsets": (
+        "currentNumberScheduled",
+        "numberMisscheduled",
+        "desiredNumberScheduled",
+        "numberReady",
+    ),
+    "autoscaling/horizontalpodautoscalers": ("desiredReplicas",),
+}
 
 
 def omit_empty(rt: ResourceType, obj: dict[str, Any]) -> None:
@@ -43,6 +56,19 @@ def omit_empty(rt: ResourceType, obj: dict[str, Any]) -> None:
     for name in _OMIT_EMPTY_DATA.get(rt.key, ()):
         if obj.get(name) == {}:
             del obj[name]
+
+
+def zero_status(rt: ResourceType, obj: dict[str, Any]) -> None:
+    """Give status counters without `omitempty` their Go zero value, as a round trip would."""
+    zeros = _ZERO_STATUS.get(rt.key)
+    if not zeros:
+        return
+    status_ = obj.get("status")
+    if not isinstance(status_, dict):
+        status_ = obj["status"] = {}
+    for name in zeros:
+        if status_.get(name) is None:
+            status_[name] = 0
 
 
 def generate_suffix(length: int = 5) -> str:
@@ -145,6 +171,7 @@ class Writer:
             validation.decode_secret(obj)
         validation.apply_defaults(rt.group, rt.resource, obj)
         strategy.prepare_for_create(rt, obj)
+        zero_status(rt, obj)
         meta = obj["metadata"]
         for name in ("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion"):
             meta.pop(name, None)
@@ -171,6 +198,7 @@ class Writer:
             obj = strategy.prepare_for_subresource_update(subresource, obj, old)
         else:
             self._prepare_update(rt, obj, old)
+        zero_status(rt, obj)
         self._keep_system_fields(obj["metadata"], old["metadata"])
         self._admit(rt, obj, old, ctx)
         errors = self._validate_update(rt, obj, old, subresource)
@@ -306,12 +334,13 @@ class StampedFields:
     """managedFields of created objects stamped from one template, computed once per template.
 
     Pods a ReplicaSet creates differ only in metadata the field set never records (name, uid,
-    creationTimestamp...), so they get the same managedFields apart from the entry time.
+    creationTimestamp...), so they get the same managedFields apart from the entry time; the
+    FieldsV1 trees themselves are shared, as stored objects are never changed in place.
     """
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._known: dict[tuple[str, str, bytes], bytes] = {}
+        self._known: dict[tuple[str, str, bytes], list[dict[str, Any]] | None] = {}
 
     def track_create(self, rt: ResourceType, obj: dict[str, Any], manager: str) -> None:
         """Record a create in `obj["metadata"]["managedFields"]` (like `track_update`)."""
@@ -322,19 +351,15 @@ class StampedFields:
             return
         shape = {k: v for k, v in meta.items() if k not in _IDENTITY_META}
         key = (manager, rt.key, orjson.dumps({**obj, "metadata": shape}))
-        known = self._known.get(key)
-        if known is None:
+        if key not in self._known:
             _track_create(rt, obj, manager, now)
-            self._remember(key, orjson.dumps(meta.get("managedFields")))
+            self._remember(key, meta.get("managedFields"))
             return
-        entries = orjson.loads(known)
-        if entries is None:
-            return
-        for entry in entries:
-            entry["time"] = now
-        meta["managedFields"] = entries
+        known = self._known[key]
+        if known is not None:
+            meta["managedFields"] = [{**entry, "time": now} for entry in known]
 
-    def _remember(self, key: tuple[str, str, bytes], value: bytes) -> None:
+    def _remember(self, key: tuple[str, str, bytes], value: list[dict[str, Any]] | None) -> None:
         if len(self._known) >= self.size:
             del self._known[next(iter(self._known))]
         self._known[key] = value

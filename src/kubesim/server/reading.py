@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from kubesim.printing import table
+from kubesim.printing import check_include_object, table
 from kubesim.server import responses
 from kubesim.server.negotiation import Form, check_list_form, choose
 from kubesim.server.scope import Scope
@@ -29,7 +29,7 @@ def get(scope: Scope) -> web.Response:
     if form is Form.METADATA:
         return responses.json_bytes(obj.metadata_json())
     if form is Form.TABLE:
-        return responses.json_obj(_table(scope, [obj], obj.rv, "", _include(scope)))
+        return responses.json_bytes(_table(scope, [obj], obj.rv, "", _include(scope)))
     return responses.stored(obj)
 
 
@@ -39,7 +39,7 @@ def list_(scope: Scope) -> web.Response:
     page = scope.emu.registry.list_page(scope.rt, scope.info.namespace, scope.query)
     if form is Form.TABLE:
         body = _table(scope, page.items, page.rv, page.continue_token, _include(scope))
-        return responses.json_obj(body)
+        return responses.json_bytes(body)
     return responses.json_bytes(list_bytes(scope, page, form is Form.METADATA_LIST))
 
 
@@ -61,13 +61,29 @@ def _include(scope: Scope) -> str:
 
 def _table(
     scope: Scope, objs: list[StoredObject], rv: int, continue_token: str, include: str
-) -> dict[str, Any]:
-    body = table(scope.rt.group, scope.rt.resource, [o.with_kind() for o in objs], _now(), include)
+) -> bytes:
+    """The Table, its rows' embedded objects spliced in from the cached encodings."""
+    check_include_object(include)
+    body = table(scope.rt.group, scope.rt.resource, [o.with_kind() for o in objs], _now(), "None")
     meta: dict[str, Any] = {"resourceVersion": str(rv)}
     if continue_token:
         meta["continue"] = continue_token
     body["metadata"] = meta
-    return body
+    rows = body.pop("rows")
+    head = orjson.dumps(body)[:-1] + b',"rows":'
+    if rows is None:
+        return head + b"null}"
+    encoded = [_row(row, obj, include) for row, obj in zip(rows, objs, strict=True)]
+    return head + b"[" + b",".join(encoded) + b"]}"
+
+
+def _row(row: dict[str, Any], obj: StoredObject, include: str) -> bytes:
+    """One row; printed with `"object":null` last, which the embedded object replaces."""
+    encoded = orjson.dumps(row)
+    if include == "None":
+        return encoded
+    embedded = obj.metadata_json() if include == "Metadata" else obj.full_json()
+    return encoded[: -len(b"null}")] + embedded + b"}"
 
 
 def dumps(obj: Any) -> bytes:

@@ -98,11 +98,10 @@ class Lister:
         if token:
             return self._continue(key, namespace, predicate, limit, token)
         rv = self.storage.rv
-        source = self.storage.scan(key, namespace)
         if limit <= 0:
-            return Page(_select(source, predicate), rv, "", None)
-        objects = list(source)
-        snap = _Snapshot(rv, [(o.namespace, o.name) for o in objects], objects, self.clock())
+            return Page(_select(self.storage.scan(key, namespace), predicate), rv, "", None)
+        keys, objects = self.storage.snapshot(key, namespace)
+        snap = _Snapshot(rv, keys, objects, self.clock())
         self._snapshots[(key, namespace, rv)] = snap
         return self._page(snap, 0, namespace, predicate, limit)
 

@@ -82,6 +82,47 @@ def json_copy(value: T) -> T:
     return copied
 
 
+def share_unchanged(new: dict[str, Any], old: dict[str, Any]) -> None:
+    """Make a new version of an object reuse the parts equal to the previous version's.
+
+    Writers build each version from a deep copy, so without this every version (and the
+    watch history holds thousands) would carry its own copy of an unchanged spec or
+    managedFields entry. Equal parts are swapped for the stored ones, which are never changed.
+    """
+    _share_values(new, old, skip="metadata")
+    meta, old_meta = new.get("metadata"), old.get("metadata")
+    if isinstance(meta, dict) and isinstance(old_meta, dict):
+        _share_values(meta, old_meta, skip="managedFields")
+        _share_entries(meta.get("managedFields"), old_meta.get("managedFields"))
+
+
+def _share_values(new: dict[str, Any], old: dict[str, Any], skip: str) -> None:
+    for key, value in new.items():
+        if key != skip and key in old:
+            prior = old[key]
+            if prior is not value and prior == value:
+                new[key] = prior
+
+
+def _share_entries(new: Any, old: Any) -> None:
+    """managedFields entries: equal entries, or equal field sets of one manager, are shared."""
+    if not isinstance(new, list) or not isinstance(old, list):
+        return
+    for index, entry in enumerate(new):
+        for prior in old:
+            if prior == entry:
+                new[index] = prior
+                break
+            if isinstance(prior, dict) and isinstance(entry, dict) and _same_manager(prior, entry):
+                _share_values(entry, prior, skip="time")
+                break
+
+
+def _same_manager(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    keys = ("manager", "operation", "apiVersion", "subresource")
+    return all(left.get(k) == right.get(k) for k in keys)
+
+
 def strip_type(obj: dict[str, Any]) -> dict[str, Any]:
     """Drop kind/apiVersion (they are implied by where an object is stored)."""
     return {k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}

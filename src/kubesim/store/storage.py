@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from kubesim.store.objects import StoredObject
+from kubesim.store.objects import StoredObject, share_unchanged
 
 Key = tuple[str, str]  # (namespace, name)
 
@@ -77,9 +77,11 @@ class Storage:
         ident = (meta.get("namespace", ""), meta["name"])
         rv = self.next_rv()
         meta["resourceVersion"] = str(rv)
-        stored = StoredObject(obj, rv, api_version, kind)
         objects = self._objects[key]
         prev = objects.get(ident)
+        if prev is not None:
+            share_unchanged(obj, prev.obj)
+        stored = StoredObject(obj, rv, api_version, kind)
         objects[ident] = stored
         if prev is None:
             bisect.insort(self._sorted[key], ident)
@@ -119,6 +121,18 @@ class Storage:
             if namespace and ident[0] != namespace:
                 break
             yield objects[ident]
+
+    def snapshot(self, key: str, namespace: str = "") -> tuple[list[Key], list[StoredObject]]:
+        """The keys and objects of one collection (one namespace or all), in key order."""
+        keys = self._sorted[key]
+        if namespace:
+            start = bisect.bisect_left(keys, (namespace, ""))
+            end = bisect.bisect_left(keys, (namespace + "\x00", ""))
+            keys = keys[start:end]
+        else:
+            keys = keys[:]
+        objects = self._objects[key]
+        return keys, [objects[ident] for ident in keys]
 
     def events_since(self, rv: int) -> list[Event] | None:
         """Events after `rv`, or None if history no longer reaches back that far."""
