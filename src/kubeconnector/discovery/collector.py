@@ -1,8 +1,12 @@
-"""Page by page, raw list items become compact records; the raw objects are then dropped.
+"""Page by page, raw list items become asset fields and compact link state.
 
-One `ListCollector` per list request sequence, fed from the thread running that list, so no
-locking is needed. Records are keyed by object key, so a list restarted after an expired
-continue token simply overwrites what it yields again.
+One `ListCollector` per list request sequence. Each page's objects become `DiscoveredAsset`
+fields, handed on at once (Secrets wait for the per-type lists that tell their type), and the
+little that linking needs later: each object's key, the edges it carries, what its pod spec
+consumes, a ServiceAccount's secret names. The raw objects are dropped with the page.
+
+A list restarted after an expired continue token may yield objects again; the first copy of
+each key is kept, as `kubeconnector.kube.pager` does.
 """
 
 from __future__ import annotations
@@ -54,35 +58,29 @@ class Consumer:
     ephemeral: Sequence[SecretUse] = ()
 
 
-@dataclass(slots=True)
-class ObjectRecord:
-    """One object as kept until the end of the run.
-
-    Attributes:
-        fields: Its `DiscoveredAsset` fields.
-        edges: Relations that need nothing else to be known (owns, manages, binds, grants).
-        consumer: For workloads and Pods, what consumer relations need.
-    """
-
-    fields: dict[str, Any]
-    edges: list[Edge]
-    consumer: Consumer | None = None
-
-
 @dataclass
 class ListCollector:
-    """Collects the pages of one list.
+    """Collects the pages of one list (fed from one thread at a time).
 
     Attributes:
         job: The list.
-        records: The objects seen, by key (full lists).
+        keys: The keys of the objects seen (full lists).
+        edges: Relations that need nothing else to be known (owns, manages, binds, grants).
+        consumers: What consumer relations need, for each workload and Pod.
+        accounts: ServiceAccount key -> its details (their ``secrets`` and
+            ``imagePullSecrets`` names).
+        held: Secret asset fields, waiting for their type (see `kubeconnector.discovery`).
         names: ``(namespace, name)`` of the objects seen (per-type Secret lists).
         pages: Pages received.
         error: Why the list could not be made (``forbidden``, ``not-found``), or None.
     """
 
     job: ListJob
-    records: dict[Key, ObjectRecord] = field(default_factory=dict)
+    keys: set[Key] = field(default_factory=set)
+    edges: list[Edge] = field(default_factory=list)
+    consumers: list[Consumer] = field(default_factory=list)
+    accounts: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    held: list[dict[str, Any]] = field(default_factory=list)
     names: set[tuple[str, str]] = field(default_factory=set)
     pages: int = 0
     error: str | None = None
@@ -92,24 +90,36 @@ class ListCollector:
     @property
     def items(self) -> int:
         """Objects seen so far."""
-        return len(self.names) if self.job.secret_type else len(self.records)
+        return len(self.names) if self.job.secret_type else len(self.keys)
 
-    def add_page(self, page: Sequence[Raw]) -> None:
-        """Take in one page of raw items (which the caller may then drop)."""
+    def add_page(self, page: Sequence[Raw]) -> list[dict[str, Any]]:
+        """Take in one page of raw items (which the caller may then drop).
+
+        Returns:
+            The `DiscoveredAsset` fields of its new objects, except Secrets (see ``held``).
+        """
         self.pages += 1
         if self.job.secret_type:
             self.names.update(
                 (item["metadata"].get("namespace") or "", item["metadata"]["name"]) for item in page
             )
-            return
-        records = self.records
+            return []
+        ready: list[dict[str, Any]] = []
+        keep = self.held if self.job.kind.kind == "Secret" else ready
+        kind, keys = self.job.kind, self.keys
         for item in page:
-            key, record = self._record(item)
-            records[key] = record
+            key = object_key(kind, item["metadata"])
+            if key not in keys:
+                keys.add(key)
+                keep.append(self._take(key, item))
+        return ready
 
-    def _record(self, obj: Raw) -> tuple[Key, ObjectRecord]:
+    def release(self) -> None:
+        """Drop the link state (the list failed, or linking is done with it)."""
+        self.edges, self.consumers, self.accounts, self.held = [], [], {}, []
+
+    def _take(self, key: Key, obj: Raw) -> dict[str, Any]:
         kind, meta = self.job.kind, obj["metadata"]
-        key = object_key(kind, meta)
         owners = meta.get("ownerReferences") or ()
         found = markers(
             key[1],
@@ -119,12 +129,19 @@ class ListCollector:
             meta.get("managedFields") or (),
             self._managers,
         )
-        edges = owner_edges(key, owners) + manages_edges(key, found)
+        if owners:
+            self.edges += owner_edges(key, owners)
+        self.edges += manages_edges(key, found)
         if kind.kind in ("RoleBinding", "ClusterRoleBinding"):
-            edges += binding_edges(key, obj.get("roleRef") or {}, obj.get("subjects") or ())
+            self.edges += binding_edges(key, obj.get("roleRef") or {}, obj.get("subjects") or ())
         consumer = self._consumer(key, obj)
+        if consumer is not None:
+            self.consumers.append(consumer)
         details = pod_details(obj, consumer.controller) if consumer and key[0] == "Pod" else None
-        return key, ObjectRecord(asset_fields(key, kind, obj, found, details), edges, consumer)
+        fields = asset_fields(key, kind, obj, found, details)
+        if key[0] == "ServiceAccount":
+            self.accounts[key] = fields["details"]
+        return fields
 
     def _consumer(self, key: Key, obj: Raw) -> Consumer | None:
         if key[0] == "Pod":

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
-
-from kubeconnector.discovery.collector import Consumer, ListCollector, ObjectRecord
+from kubeconnector.discovery.building import InventorySink, ModelBuilder, trusted
+from kubeconnector.discovery.collector import Consumer, ListCollector
 from kubeconnector.discovery.kinds import KIND_NAMES, OPAQUE_OR_OTHER, WORKLOAD_KINDS
 from kubeconnector.discovery.relations import (
     CONSUMES_SECRET,
@@ -29,12 +28,14 @@ from kubeconnector.discovery.relations import (
     runs_as,
     token_edges,
 )
-from kubeconnector.models.inventory import AssetKey, DiscoveredAsset, DiscoveredRelation
+from kubeconnector.models.inventory import DiscoveredAsset, DiscoveredRelation
+
+__all__ = ["Inventory", "Linked", "link", "trusted"]
 
 
 @dataclass(frozen=True)
 class Inventory:
-    """What one run found, ready to store.
+    """What one run found, kept in memory (see `kubeconnector.discovery.collect`).
 
     Attributes:
         assets: Every object listed, by kind.
@@ -48,6 +49,21 @@ class Inventory:
     relations: list[DiscoveredRelation]
     counts: dict[str, int]
     unlisted: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Linked:
+    """What linking a run told its sink, in numbers.
+
+    Attributes:
+        counts: Objects per listed kind.
+        unlisted: Kinds that could not be listed, with the reason.
+        relations: Relations handed to the sink.
+    """
+
+    counts: dict[str, int]
+    unlisted: dict[str, str]
+    relations: int
 
 
 @dataclass(frozen=True)
@@ -66,44 +82,78 @@ class _Known:
         return in_scope and key[0] in self.listed and key not in self.keys
 
 
-def link(collectors: Sequence[ListCollector], scope: str | None) -> Inventory:
-    """Turn the collected lists into an `Inventory` (the collectors are emptied).
+def link(
+    collectors: Sequence[ListCollector],
+    scope: str | None,
+    sink: InventorySink,
+    build: ModelBuilder,
+) -> Linked:
+    """Hand the sink the held Secrets, then every relation (the collectors are released).
 
     Args:
         collectors: Every list's collector; those with an ``error`` are left out.
         scope: The connector's namespace, or None.
+        sink: Takes the assets and relations.
+        build: Makes the models.
     """
     main = [c for c in collectors if not c.job.secret_type]
     unlisted = {c.job.kind.kind: c.error for c in main if c.error is not None}
-    records: dict[Key, ObjectRecord] = {}
-    for collector in main:
-        if collector.error is None:
-            records.update(collector.records)
-        collector.records = {}
-    listed = frozenset(KIND_NAMES) - set(unlisted)
-    known = _Known(records.keys(), listed, scope)
+    listed_ok = [c for c in main if c.error is None]
+    keys: set[Key] = set().union(*(c.keys for c in listed_ok))
+    accounts = {k: v for c in listed_ok for k, v in c.accounts.items()}
+    known = _Known(keys, frozenset(KIND_NAMES) - set(unlisted), scope)
     types = _secret_types(collectors)
-    build = _Builder(known)
-    relations = [build.relation(edge) for edge in _edges(records, types, known)]
-    counts = dict.fromkeys(sorted(listed), 0)
-    for key in records:
+    secrets = [fields for c in listed_ok for fields in c.held]
+    for fields in secrets:
+        fields["details"]["type"] = types.of(_key_of(fields))
+    sink.add_assets(build.asset(fields) for fields in secrets)
+    edges = _edges(listed_ok, keys, secrets, accounts, known)
+    counter = _Counter()
+    sink.add_relations(counter.count(_relation(build, known, e) for e in edges))
+    for collector in collectors:
+        collector.release()
+    counts = dict.fromkeys(sorted(known.listed), 0)
+    for key in keys:
         counts[key[0]] += 1
-    return Inventory(_assets(records, types, build), relations, counts, dict(unlisted))
+    return Linked(counts, dict(unlisted), counter.seen)
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def count(self, items: Iterable[DiscoveredRelation]) -> Iterator[DiscoveredRelation]:
+        for item in items:
+            self.seen += 1
+            yield item
+
+
+def _key_of(fields: Mapping[str, Any]) -> Key:
+    return (fields["kind"], fields["namespace"], fields["name"])
+
+
+def _relation(build: ModelBuilder, known: _Known, edge: Edge) -> DiscoveredRelation:
+    # token-of edges carry their own missing flag (the ServiceAccount's listed secret).
+    missing = edge.relation_type != TOKEN_OF and known.missing(edge.target)
+    return build.relation(edge, missing)
 
 
 def _edges(
-    records: Mapping[Key, ObjectRecord], types: _SecretTypes, known: _Known
+    collectors: Sequence[ListCollector],
+    keys: Collection[Key],
+    secrets: Sequence[Mapping[str, Any]],
+    accounts: Mapping[Key, Any],
+    known: _Known,
 ) -> Iterator[Edge]:
-    """Every edge; each record's edges and consumer are released once yielded."""
-    accounts = {key: record.fields["details"] for key, record in records.items() if _is_sa(key)}
-    for record in records.values():
-        yield from record.edges
-        record.edges = []
-        if record.consumer is not None:
-            yield from _consumer_edges(record.consumer, records, accounts)
-            record.consumer = None
+    """Every edge; each collector's edges and consumers are released once yielded."""
+    for collector in collectors:
+        yield from collector.edges
+        collector.edges = []
+        for consumer in collector.consumers:
+            yield from _consumer_edges(consumer, keys, accounts)
+        collector.consumers = []
     yield from _account_pull_edges(accounts)
-    yield from _token_edges(records, types, accounts, known)
+    yield from _token_edges(secrets, accounts, known)
 
 
 def _is_sa(key: Key) -> bool:
@@ -111,11 +161,11 @@ def _is_sa(key: Key) -> bool:
 
 
 def _consumer_edges(
-    consumer: Consumer, records: Mapping[Key, ObjectRecord], accounts: Mapping[Key, Any]
+    consumer: Consumer, keys: Collection[Key], accounts: Mapping[Key, Any]
 ) -> Iterator[Edge]:
     key, namespace = consumer.key, consumer.key[1]
     controller = consumer.controller
-    if controller is not None and controller[0] in WORKLOAD_KINDS and controller in records:
+    if controller is not None and controller[0] in WORKLOAD_KINDS and controller in keys:
         yield from consumes(key, namespace, consumer.ephemeral)
         return
     yield runs_as(key, consumer.service_account, consumer.automount)
@@ -140,20 +190,16 @@ def _account_pull_edges(accounts: Mapping[Key, Any]) -> Iterator[Edge]:
 
 
 def _token_edges(
-    records: Mapping[Key, ObjectRecord],
-    types: _SecretTypes,
-    accounts: Mapping[Key, Any],
-    known: _Known,
+    secrets: Sequence[Mapping[str, Any]], accounts: Mapping[Key, Any], known: _Known
 ) -> Iterator[Edge]:
     listed_by: dict[Key, list[str]] = {}
     for account, details in accounts.items():
         for name in details["secrets"]:
             listed_by.setdefault(("Secret", account[1], name), []).append(account[2])
-    for key, record in records.items():
-        if key[0] == "Secret":
-            secret_type = types.of(key) or OPAQUE_OR_OTHER
-            annotations = record.fields["annotations"]
-            yield from token_edges(key, secret_type, annotations, listed_by.get(key, ()))
+    for fields in secrets:
+        key = _key_of(fields)
+        secret_type = fields["details"]["type"] or OPAQUE_OR_OTHER
+        yield from token_edges(key, secret_type, fields["annotations"], listed_by.get(key, ()))
     for secret, names in listed_by.items():
         if known.missing(secret):
             for name in names:
@@ -180,73 +226,3 @@ def _secret_types(collectors: Iterable[ListCollector]) -> _SecretTypes:
             matched[name] = str(collector.job.secret_type)
     complete = all(c.error is None for c in typed)
     return _SecretTypes(matched, OPAQUE_OR_OTHER if complete else None)
-
-
-class _Builder:
-    """Builds the models of a run cheaply: values are trusted, and equal keys share one model."""
-
-    _ASSET_FIELDS = set(DiscoveredAsset.model_fields)
-    _RELATION_FIELDS = set(DiscoveredRelation.model_fields)
-    _KEY_FIELDS = set(AssetKey.model_fields)
-
-    def __init__(self, known: _Known) -> None:
-        self._known = known
-        self._keys: dict[Key, AssetKey] = {}
-        self._validated: set[str] = set()
-
-    def relation(self, edge: Edge) -> DiscoveredRelation:
-        attributes = edge.attributes
-        if edge.relation_type != TOKEN_OF and self._known.missing(edge.target):
-            attributes = {**attributes, "missing": True}
-        values = {
-            "relation_type": edge.relation_type,
-            "source": self.key(edge.source),
-            "target": self.key(edge.target),
-            "attributes": attributes,
-        }
-        return trusted(DiscoveredRelation, values, self._RELATION_FIELDS)
-
-    def key(self, key: Key) -> AssetKey:
-        model = self._keys.get(key)
-        if model is None:
-            values = {"kind": key[0], "namespace": key[1], "name": key[2]}
-            model = self._keys[key] = trusted(AssetKey, values, self._KEY_FIELDS)
-        return model
-
-    def asset(self, fields: dict[str, Any]) -> DiscoveredAsset:
-        # The first object of each kind is validated; the rest share its shape.
-        if fields["kind"] not in self._validated:
-            self._validated.add(fields["kind"])
-            return DiscoveredAsset.model_validate(fields)
-        return trusted(DiscoveredAsset, fields, self._ASSET_FIELDS)
-
-
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-def trusted(cls: type[_Model], values: dict[str, Any], fields_set: set[str]) -> _Model:
-    """What ``cls.model_construct(**values)`` returns, for values that name every field.
-
-    ``model_construct`` walks every field looking for aliases and defaults, and gives each
-    instance its own field-name set; a run builds about a hundred thousand models, so this
-    takes ``values`` as the instance dict and shares ``fields_set``. Only for models without
-    aliases, extra fields, private attributes or ``model_post_init`` (checked in the tests).
-    """
-    model = cls.__new__(cls)
-    object.__setattr__(model, "__dict__", values)
-    object.__setattr__(model, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
-    return model
-
-
-def _assets(
-    records: dict[Key, ObjectRecord], types: _SecretTypes, build: _Builder
-) -> list[DiscoveredAsset]:
-    assets: list[DiscoveredAsset] = []
-    for key in list(records):
-        fields = records.pop(key).fields
-        if key[0] == "Secret":
-            fields["details"]["type"] = types.of(key)
-        assets.append(build.asset(fields))
-    return assets

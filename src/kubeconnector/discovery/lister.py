@@ -2,17 +2,19 @@
 
 Each list runs in a worker thread that feeds its own `ListCollector` page by page, so raw
 pages are dropped as soon as they are processed and up to ``concurrency`` lists are in
-flight. A list the identity may not make (403) or that the server does not serve (404) is
-recorded on its collector; any other error stops the run: lists not yet started are
-cancelled, running ones stop at their next page, and the first error is raised.
+flight. The asset fields of each page are handed to ``on_assets`` as they come (one call
+at a time, under a lock). A list the identity may not make (403) or that the server does
+not serve (404) is recorded on its collector; any other error stops the run: lists not yet
+started are cancelled, running ones stop at their next page, and the first error is raised.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Any
 
 from kubeconnector.discovery.collector import ListCollector
 from kubeconnector.discovery.kinds import ListJob
@@ -29,6 +31,8 @@ from kubeconnector.errors import Forbidden, KubeConnectorError, NotFound
 
 DEFAULT_CONCURRENCY = 4
 DEFAULT_PAGE_SIZE = 500
+
+AssetFieldsCallback = Callable[[list[dict[str, Any]]], None]
 
 
 class _Stopped(KubeConnectorError):
@@ -71,6 +75,7 @@ def run_lists(
     concurrency: int = DEFAULT_CONCURRENCY,
     page_size: int = DEFAULT_PAGE_SIZE,
     progress: ProgressCallback | None = None,
+    on_assets: AssetFieldsCallback | None = None,
 ) -> list[ListCollector]:
     """Make every list, at most ``concurrency`` at a time.
 
@@ -80,6 +85,8 @@ def run_lists(
         concurrency: Lists in flight at once.
         page_size: Items per page.
         progress: Called after every page and when a kind is done.
+        on_assets: Takes each page's new asset fields (not Secrets': see
+            `ListCollector.held`).
 
     Returns:
         One collector per job, in job order.
@@ -87,7 +94,7 @@ def run_lists(
     Raises:
         ClusterError: A list failed for a reason other than 403 or 404.
     """
-    run = _Run(source, page_size, [ListCollector(job) for job in jobs], progress)
+    run = _Run(source, page_size, [ListCollector(job) for job in jobs], progress, on_assets)
     with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="discovery") as pool:
         futures = [pool.submit(run.one, collector) for collector in run.collectors]
         wait(futures, return_when=FIRST_EXCEPTION)
@@ -106,8 +113,10 @@ class _Run:
         page_size: int,
         collectors: list[ListCollector],
         progress: ProgressCallback | None,
+        on_assets: AssetFieldsCallback | None,
     ) -> None:
         self.source, self.page_size, self.collectors = source, page_size, collectors
+        self.on_assets, self.deliver_lock = on_assets, threading.Lock()
         self.stop = threading.Event()
         self.mains = {c.job.kind.kind: c for c in collectors if not c.job.secret_type}
         left: dict[str, int] = {}
@@ -137,7 +146,7 @@ class _Run:
             for page in pages:
                 if self.stop.is_set():
                     raise _Stopped("stopped because another list failed")
-                collector.add_page(page)
+                self._deliver(collector.add_page(page))
                 self.tracker.page(collector)
         except Forbidden:
             collector.error = "forbidden"
@@ -147,6 +156,11 @@ class _Run:
             close = getattr(pages, "close", None)
             if close is not None:
                 close()
+
+    def _deliver(self, fields: list[dict[str, Any]]) -> None:
+        if fields and self.on_assets is not None:
+            with self.deliver_lock:  # the sink is not thread-safe
+                self.on_assets(fields)
 
 
 def _first_error(futures: Sequence[Future[None]]) -> BaseException:

@@ -1,9 +1,10 @@
 """The discovery service: list a connector's cluster, build its inventory, store it.
 
-`collect` lists and links without storing (what `discover` stores); `discover` wraps it in a
-discovery run of the connector's `AssetRepository`: the run is started first, finished by
-``replace_inventory`` (which returns the drift since the previous run), or marked failed
-with the error's one-line description when listing fails.
+`collect` lists and links into memory; `discover` streams the same assets and relations into
+a discovery run of the connector's `AssetRepository` as pages arrive (see
+`AssetRepository.write_inventory`), so a large cluster is never held whole in memory: the run
+is started first, finished by the writer (which returns the drift since the previous run),
+or marked failed with the error's one-line description when listing fails.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
+from kubeconnector.discovery.building import InventoryLists, InventorySink, ModelBuilder
 from kubeconnector.discovery.kinds import list_jobs
-from kubeconnector.discovery.linker import Inventory, link
+from kubeconnector.discovery.linker import Inventory, Linked, link
 from kubeconnector.discovery.lister import DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, run_lists
 from kubeconnector.discovery.progress import (
     FINISHED,
@@ -95,7 +97,7 @@ def collect(
     concurrency: int = DEFAULT_CONCURRENCY,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> Collected:
-    """List every discovered kind and link the results, without storing anything.
+    """List every discovered kind and link the results in memory, without storing anything.
 
     Args:
         source: Where pages come from.
@@ -107,6 +109,22 @@ def collect(
     Raises:
         ClusterError: A list failed (other than 403 or 404).
     """
+    lists = InventoryLists()
+    linked, pages = _stream(source, scope, lists, progress, concurrency, page_size)
+    inventory = Inventory(lists.assets, lists.relations, linked.counts, linked.unlisted)
+    return Collected(inventory, pages)
+
+
+def _stream(
+    source: ListSource,
+    scope: str | None,
+    sink: InventorySink,
+    progress: ProgressCallback | None,
+    concurrency: int,
+    page_size: int,
+) -> tuple[Linked, int]:
+    """List into ``sink`` page by page, then link; returns the link summary and page count."""
+    build = ModelBuilder()
     with gc_paused():
         collectors = run_lists(
             source,
@@ -114,10 +132,11 @@ def collect(
             concurrency=concurrency,
             page_size=page_size,
             progress=progress,
+            on_assets=lambda fields: sink.add_assets(build.asset(f) for f in fields),
         )
         pages = sum(c.pages for c in collectors)
         _emit(progress, LINKING, 0)
-        return Collected(link(collectors, scope), pages)
+        return link(collectors, scope, sink, build), pages
 
 
 @contextmanager
@@ -166,50 +185,29 @@ def discover(
     started, before = timer(), _counters(source)
     run = repository.start_run(connector.id)
     try:
-        collected = collect(
-            source,
-            connector.namespace,
-            progress=progress,
-            concurrency=concurrency,
-            page_size=page_size,
-        )
-        _emit(progress, STORING, len(collected.inventory.assets))
-        drift = _store(repository, run.id, collected.inventory)
+        with repository.write_inventory(run.id) as writer:
+            linked, pages = _stream(
+                source, connector.namespace, writer, progress, concurrency, page_size
+            )
+            _emit(progress, STORING, writer.assets)
+            with gc_paused():  # storing allocates many small rows, like listing
+                drift = writer.finish(sorted(linked.unlisted))
+            assets = writer.assets
     except BaseException as exc:
         repository.fail_run(run.id, _describe(exc))
         raise
-    _emit(progress, FINISHED, len(collected.inventory.assets))
-    return _result(repository.get_run(run.id), collected, drift, timer() - started, before, source)
-
-
-def _store(repository: AssetRepository, run_id: str, inventory: Inventory) -> Drift:
-    forbidden = sorted(inventory.unlisted)
-    with gc_paused():  # storing allocates one ORM row per asset and relation, like listing
-        return repository.replace_inventory(
-            run_id, inventory.assets, inventory.relations, forbidden
-        )
-
-
-def _result(
-    run: DiscoveryRun,
-    collected: Collected,
-    drift: Drift,
-    seconds: float,
-    before: tuple[int | None, int | None],
-    source: object,
-) -> DiscoveryResult:
-    inventory, after = collected.inventory, _counters(source)
+    _emit(progress, FINISHED, assets)
     return DiscoveryResult(
-        run=run,
-        counts=inventory.counts,
-        forbidden_kinds=tuple(sorted(inventory.unlisted)),
-        unlisted=inventory.unlisted,
+        run=repository.get_run(run.id),
+        counts=linked.counts,
+        forbidden_kinds=tuple(sorted(linked.unlisted)),
+        unlisted=linked.unlisted,
         drift=drift,
-        relations=len(inventory.relations),
-        pages=collected.pages,
-        duration_s=seconds,
-        requests=_delta(before[0], after[0]),
-        bytes_received=_delta(before[1], after[1]),
+        relations=linked.relations,
+        pages=pages,
+        duration_s=timer() - started,
+        requests=_delta(before[0], _counters(source)[0]),
+        bytes_received=_delta(before[1], _counters(source)[1]),
     )
 
 

@@ -1,19 +1,22 @@
 """A connector's inventory: discovery runs, assets, and the relations between assets.
 
-A discovery run is started, then finished by `AssetRepository.replace_inventory`, which stores
-everything the run saw in one transaction and returns the drift. Assets that disappear are
-kept, flagged deleted and tagged with the run that found them gone; assets of kinds the run
-was forbidden to list are left as they were, since their absence proves nothing.
+A discovery run is started, then finished by storing what it saw, in one transaction:
+`AssetRepository.write_inventory` takes the assets and relations in batches as discovery
+produces them (see `kubeconnector.store.inventory_writer`), `AssetRepository.replace_inventory`
+all at once; both return the drift. Assets that disappear are kept, flagged deleted and tagged
+with the run that found them gone; assets of kinds the run was forbidden to list are left as
+they were, and so are the relations touching those kinds, since their absence proves nothing.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import QueryableAttribute
 
 from kubeconnector.errors import InvalidInput, RecordNotFound
 from kubeconnector.models.inventory import (
@@ -28,7 +31,8 @@ from kubeconnector.models.inventory import (
 )
 from kubeconnector.store import inventory_rows as rows
 from kubeconnector.store.database import Database
-from kubeconnector.store.drift import compute_drift, index_assets
+from kubeconnector.store.inventory_writer import InventoryWriter, running_run
+from kubeconnector.store.inventory_writer import get_run as run_row
 from kubeconnector.store.schema import AssetRow, ConnectorRow, DiscoveryRunRow, RelationRow
 from kubeconnector.store.types import utc_now
 
@@ -68,36 +72,56 @@ class AssetRepository:
             session.flush()
             return rows.run_model(row)
 
+    @contextmanager
+    def write_inventory(self, run_id: str) -> Iterator[InventoryWriter]:
+        """Store a run's inventory batch by batch; the whole of it commits in one transaction.
+
+        The block hands the writer the run's assets and relations, then calls its
+        ``finish(forbidden_kinds)``, which returns the drift; the transaction commits when the
+        block ends. An error in the block rolls everything back (the run stays ``running``).
+        See `kubeconnector.store.inventory_writer` for when the transaction starts.
+
+            with repository.write_inventory(run.id) as writer:
+                writer.add_assets(page_of_assets)
+                writer.add_relations(relations)
+                drift = writer.finish(forbidden_kinds)
+
+        Raises:
+            RecordNotFound: No such run (checked before the block runs).
+            InvalidInput: The run already finished, an asset key was stored twice, or the
+                block ended without ``finish``.
+        """
+        with self._database.read() as session:
+            running_run(session, run_id)
+        with ExitStack() as stack:
+            writer = InventoryWriter(
+                run_id, lambda: stack.enter_context(self._database.write()), self._clock
+            )
+            stack.callback(writer.close)
+            yield writer
+            if not writer.finished:
+                raise InvalidInput(f"discovery run {run_id!r} was not finished", "run_id")
+
     def replace_inventory(
         self,
         run_id: str,
-        assets: Sequence[DiscoveredAsset],
-        relations: Sequence[DiscoveredRelation],
+        assets: Iterable[DiscoveredAsset],
+        relations: Iterable[DiscoveredRelation],
         forbidden_kinds: Collection[str] = (),
     ) -> Drift:
         """Store what a run saw, finish the run, and return the drift, in one transaction.
 
         The run ends ``partial`` when some kinds were forbidden, else ``succeeded``. Relations
-        are replaced too, except those starting from a forbidden kind, which are kept.
+        are replaced too, except those touching a forbidden kind, which are kept.
 
         Raises:
             RecordNotFound: No such run.
             InvalidInput: The run already finished, or two assets share a key.
         """
-        seen = index_assets(assets)
-        with self._database.write() as session:
-            run = _running(session, run_id)
-            now = self._clock()
-            stored = {rows.asset_key(row): row for row in _connector_assets(session, run)}
-            drift = compute_drift(
-                {key: rows.known(row) for key, row in stored.items()}, seen, forbidden_kinds
-            )
-            _store_assets(session, run, stored, seen.values(), now)
-            for key in drift.removed:
-                stored[key].deleted, stored[key].removed_by_run_id = True, run.id
-            _replace_relations(session, run, relations, forbidden_kinds)
-            _finish(run, now, assets, forbidden_kinds, drift)
-            return drift
+        with self.write_inventory(run_id) as writer:
+            writer.add_assets(assets)
+            writer.add_relations(relations)
+            return writer.finish(forbidden_kinds)
 
     def fail_run(self, run_id: str, error: str) -> DiscoveryRun:
         """Record that a run failed (the inventory is left as it was).
@@ -107,7 +131,7 @@ class AssetRepository:
             InvalidInput: The run already finished.
         """
         with self._database.write() as session:
-            run = _running(session, run_id)
+            run = running_run(session, run_id)
             run.status, run.finished_at, run.error = RunStatus.FAILED.value, self._clock(), error
             session.flush()
             return rows.run_model(run)
@@ -119,7 +143,7 @@ class AssetRepository:
             RecordNotFound: No such run.
         """
         with self._database.read() as session:
-            return rows.run_model(_run(session, run_id))
+            return rows.run_model(run_row(session, run_id))
 
     def list_runs(self, connector_id: str, limit: int = 20) -> list[DiscoveryRun]:
         """A connector's most recent runs, newest first."""
@@ -217,66 +241,3 @@ def _key_filter(
     if key is None:
         return []
     return [kind == key.kind, namespace == key.namespace, name == key.name]
-
-
-def _run(session: Session, run_id: str) -> DiscoveryRunRow:
-    run = session.get(DiscoveryRunRow, run_id)
-    if run is None:
-        raise RecordNotFound(f"discovery run {run_id!r} not found")
-    return run
-
-
-def _running(session: Session, run_id: str) -> DiscoveryRunRow:
-    run = _run(session, run_id)
-    if run.status != RunStatus.RUNNING.value:
-        raise InvalidInput(f"discovery run {run_id!r} already finished ({run.status})", "run_id")
-    return run
-
-
-def _connector_assets(session: Session, run: DiscoveryRunRow) -> Sequence[AssetRow]:
-    statement = select(AssetRow).where(AssetRow.connector_id == run.connector_id)
-    return session.scalars(statement).all()
-
-
-def _store_assets(
-    session: Session,
-    run: DiscoveryRunRow,
-    stored: dict[AssetKey, AssetRow],
-    seen: Collection[DiscoveredAsset],
-    now: datetime,
-) -> None:
-    for asset in seen:
-        row = stored.get(asset.key)
-        if row is None:
-            session.add(rows.new_asset_row(run.connector_id, asset, run.id, now))
-        else:
-            rows.refresh_asset_row(row, asset, run.id, now)
-
-
-def _replace_relations(
-    session: Session,
-    run: DiscoveryRunRow,
-    relations: Sequence[DiscoveredRelation],
-    forbidden_kinds: Collection[str],
-) -> None:
-    stale = delete(RelationRow).where(RelationRow.connector_id == run.connector_id)
-    if forbidden_kinds:
-        stale = stale.where(RelationRow.from_kind.not_in(list(forbidden_kinds)))
-    session.execute(stale)
-    session.add_all(rows.relation_row(run.connector_id, run.id, item) for item in relations)
-
-
-def _finish(
-    run: DiscoveryRunRow,
-    now: datetime,
-    assets: Sequence[DiscoveredAsset],
-    forbidden_kinds: Collection[str],
-    drift: Drift,
-) -> None:
-    counts: dict[str, int] = {}
-    for asset in assets:
-        counts[asset.kind] = counts.get(asset.kind, 0) + 1
-    run.status = (RunStatus.PARTIAL if forbidden_kinds else RunStatus.SUCCEEDED).value
-    run.finished_at, run.counts = now, counts
-    run.forbidden_kinds = sorted(forbidden_kinds)
-    run.drift = drift.summary.model_dump()

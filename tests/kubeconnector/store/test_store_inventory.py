@@ -89,7 +89,11 @@ def test_a_first_run_adds_everything_and_finishes_succeeded(
     assert run.status is RunStatus.SUCCEEDED
     assert run.counts == {"Secret": 2, "Deployment": 1, "Namespace": 1}
     assert run.drift == DriftSummary(added=4)
-    assert run.finished_at == datetime(2025, 3, 1, 12, 2, tzinfo=UTC)
+    # Clock readings: 12:01 started, 12:02 the assets were seen, 12:03 the run finished.
+    assert run.finished_at == datetime(2025, 3, 1, 12, 3, tzinfo=UTC)
+    assert repo.get_asset(connector_id, _key("Secret", "db")).last_seen == datetime(
+        2025, 3, 1, 12, 2, tzinfo=UTC
+    )
 
 
 def test_a_later_run_reports_changed_removed_and_recreated_assets(
