@@ -29,7 +29,8 @@ Messages never carry Secret values, tokens, keys or kubeconfig content.
         ├── IllegalTransition       a state change the lifecycle does not allow
         ├── ApprovalRefused         self-approval, a second approval by the same person
         ├── PreflightFailed         the plan's checks refuse the change
-        └── RollbackRefused         no rollback exists, or the target changed since
+        ├── RollbackRefused         no rollback exists, or the target changed since
+        └── RolloutFailed           a workload's rollout did not complete after a write
 """
 
 from __future__ import annotations
@@ -209,3 +210,9 @@ class PreflightFailed(ChangeError):
 
 class RollbackRefused(ChangeError):
     reason = "RollbackRefused"
+
+
+class RolloutFailed(ChangeError):
+    """A rollout did not complete (ProgressDeadlineExceeded, or the wait timed out)."""
+
+    reason = "RolloutFailed"

@@ -13,6 +13,8 @@ Environment variables:
   key ring lives in the key file ``<home>/master.key``.
 - ``KUBECONNECTOR_USER``: the acting user recorded in the ledger.
 - ``KUBECONNECTOR_SINGLE_OPERATOR``: ``true`` lets one person approve their own change.
+- ``KUBECONNECTOR_FAILPOINT``: a testing hook that kills the process (SIGKILL) at one point of
+  a change's execution, e.g. ``update-secret:before`` (see `kubeconnector.changes.failpoints`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ ENV_DATABASE_URL = "KUBECONNECTOR_DATABASE_URL"
 ENV_MASTER_KEY = "KUBECONNECTOR_MASTER_KEY"
 ENV_USER = "KUBECONNECTOR_USER"
 ENV_SINGLE_OPERATOR = "KUBECONNECTOR_SINGLE_OPERATOR"
+ENV_FAILPOINT = "KUBECONNECTOR_FAILPOINT"
 
 DATABASE_FILE = "kubeconnector.db"
 KEY_FILE = "master.key"
@@ -52,6 +55,7 @@ class Settings:
             Kept out of ``repr`` so settings can be logged.
         user: The acting user, or None when not configured.
         single_operator: Whether one person may approve their own change.
+        failpoint: Where to kill the process during a change (crash tests only), or None.
     """
 
     home: Path
@@ -59,6 +63,7 @@ class Settings:
     master_key: str | None = field(default=None, repr=False)
     user: str | None = None
     single_operator: bool = False
+    failpoint: str | None = None
 
     @property
     def key_file(self) -> Path:
@@ -86,6 +91,7 @@ class Settings:
             master_key=_get(environ, ENV_MASTER_KEY),
             user=_get(environ, ENV_USER),
             single_operator=_flag(environ, ENV_SINGLE_OPERATOR),
+            failpoint=_get(environ, ENV_FAILPOINT),
         )
 
 

@@ -21,6 +21,21 @@ Rules every action follows:
   checking that the target still is in the state the change left it in (else `RollbackRefused`
   naming what changed, unless `force`).
 - Nothing an action puts in a `Step`, a result, an exception or a log carries a Secret value.
+
+What the engine does around these calls (`kubeconnector.changes.service`):
+
+- `secret_params` names each value by the ``--param`` key that carried it (e.g.
+  ``value.password``); the engine stores the other raw parameters in clear, seals these, and
+  rebuilds the raw mapping for `parse` when it executes, resumes or rolls back.
+- A rollback runs as its own record with its own journal: there `snapshot()` and `unseal()`
+  fall back to the change being reversed, and `steps()` are the rollback's own. An interrupted
+  rollback is finished by calling `rollback` again with that journal, so `rollback` follows
+  the same never-twice rule as `resume`.
+- A rollout that does not complete after the write raises `RolloutFailed` ("rollout failed:
+  ..."); the change ends failed and, when its parameters set ``auto_rollback``, the engine
+  starts the rollback record itself and records both.
+- An execution whose journal holds no `intent` yet is restarted with `execute` on resume (no
+  write was sent); `resume` is called only once some write may have been sent.
 """
 
 from __future__ import annotations
@@ -83,13 +98,20 @@ class Journal(Protocol):
 
 @dataclass
 class ActionContext:
-    """What an action may use: the cluster, the connector, options, time."""
+    """What an action may use: the cluster, the connector, options, time.
+
+    `plan` is the approved plan when the engine executes one: an action uses its
+    `target_resource_version` as the precondition of its first write, so an edit made after
+    the plan was approved fails the change instead of being overwritten (None: the action
+    writes against the version it reads at execution time).
+    """
 
     client: ClusterClient
     connector: Connector
     options: ChangeOptions = field(default_factory=ChangeOptions)
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    plan: Plan | None = None
 
 
 class Action(Protocol):

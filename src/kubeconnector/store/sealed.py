@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import Column, Table, select, text, update
 from sqlalchemy.orm import Session
 
+from kubeconnector.store.change_schema import ChangeSecretRow, ChangeSnapshotRow
 from kubeconnector.store.database import Database
 from kubeconnector.store.schema import ConnectorRow
 
@@ -77,6 +78,21 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
         record_type="connector",
         purpose="kubeconfig",
         sealed="kubeconfig_sealed",
+        key_id="key_id",
+    ),
+    SealedColumn(
+        table=ChangeSnapshotRow.__table__,  # type: ignore[arg-type]
+        record_type="change",
+        purpose="snapshot",
+        sealed="snapshot_sealed",
+        key_id="key_id",
+        record_id="change_id",
+    ),
+    SealedColumn(
+        table=ChangeSecretRow.__table__,  # type: ignore[arg-type]
+        record_type="change-secret",
+        purpose="value",
+        sealed="value_sealed",
         key_id="key_id",
     ),
 )

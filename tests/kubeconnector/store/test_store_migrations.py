@@ -16,11 +16,18 @@ from kubeconnector.store import migrate as migrations
 from kubeconnector.store.migrations.__main__ import next_revision_id
 from kubeconnector.store.schema import Base
 
+HEAD = "0002"
 TABLES = {
     "alembic_version",
     "assets",
     "audit_chain_head",
     "audit_events",
+    "change_approvals",
+    "change_secrets",
+    "change_snapshots",
+    "change_steps",
+    "change_transitions",
+    "changes",
     "connectors",
     "discovery_runs",
     "relations",
@@ -29,7 +36,7 @@ TABLES = {
 
 def test_opening_an_empty_database_migrates_it_to_head(database_url: str) -> None:
     with Database.open(database_url) as db:
-        assert db.current_revision() == "0001"
+        assert db.current_revision() == HEAD
         assert set(inspect(db.engine).get_table_names()) == TABLES
 
 
@@ -41,7 +48,7 @@ def test_the_migrated_schema_matches_the_orm_models(database: Database) -> None:
 
 def test_migrating_twice_changes_nothing(database: Database) -> None:
     database.migrate()
-    assert database.current_revision() == "0001"
+    assert database.current_revision() == HEAD
 
 
 def test_the_migrations_go_down_to_an_empty_schema_and_up_again(database: Database) -> None:
@@ -50,7 +57,7 @@ def test_the_migrations_go_down_to_an_empty_schema_and_up_again(database: Databa
     assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
     assert database.current_revision() is None
     database.migrate()
-    assert database.current_revision() == "0001"
+    assert database.current_revision() == HEAD
 
 
 def test_the_chain_head_starts_at_the_genesis_hash(database: Database) -> None:
@@ -79,7 +86,7 @@ def test_the_alembic_configuration_needs_no_ini_file() -> None:
 
 
 def test_new_revisions_are_numbered_after_the_head() -> None:
-    assert next_revision_id() == "0002"
+    assert next_revision_id() == "0003"
 
 
 def test_an_unsupported_database_url_is_refused() -> None:
