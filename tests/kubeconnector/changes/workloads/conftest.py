@@ -1,0 +1,21 @@
+"""Fixtures of the WORKLOADS action tests (defined in `workloads_support`)."""
+
+from tests.kubeconnector.changes.workloads.workloads_support import (
+    admin,
+    connector_ctx,
+    discovery_ctx,
+    hpa_reader,
+    node,
+    node_reader,
+    sandbox,
+)
+
+__all__ = [
+    "admin",
+    "connector_ctx",
+    "discovery_ctx",
+    "hpa_reader",
+    "node",
+    "node_reader",
+    "sandbox",
+]
