@@ -1,60 +1,32 @@
 """The seven actions; `action_for` maps an action id to its implementation.
 
 Each module below defines one action class (``cordon_node`` defines two: cordon and
-uncordon); every class with an ``id`` from `ActionId` and an ``execute`` method is
-instantiated once, in `ACTIONS`. A module that is not installed is skipped, and asking for its
-action then names what is missing.
+uncordon); `ACTIONS` holds one instance of each.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from types import ModuleType
-from typing import cast
-
+from kubeconnector.changes.actions.cordon_node import CordonNode, UncordonNode
+from kubeconnector.changes.actions.delete_secret import DeleteSecret
+from kubeconnector.changes.actions.patch_deployment import PatchDeployment
+from kubeconnector.changes.actions.rotate_sa_token import RotateSaToken
+from kubeconnector.changes.actions.rotate_secret import RotateSecret
+from kubeconnector.changes.actions.scale_deployment import ScaleDeployment
 from kubeconnector.changes.base import Action
 from kubeconnector.errors import InvalidInput
 from kubeconnector.models.changes import ActionId
 
-MODULES = (
-    "rotate_secret",
-    "delete_secret",
-    "rotate_sa_token",
-    "patch_deployment",
-    "scale_deployment",
-    "cordon_node",
+_ALL: tuple[Action, ...] = (
+    RotateSecret(),
+    DeleteSecret(),
+    RotateSaToken(),
+    PatchDeployment(),
+    ScaleDeployment(),
+    CordonNode(),
+    UncordonNode(),
 )
-
-
-def _import(name: str) -> ModuleType | None:
-    qualified = f"{__name__}.{name}"
-    try:
-        return importlib.import_module(qualified)
-    except ModuleNotFoundError as exc:
-        if exc.name == qualified:
-            return None
-        raise
-
-
-def _actions_in(module: ModuleType) -> list[Action]:
-    found: list[Action] = []
-    for _, cls in inspect.getmembers(module, inspect.isclass):
-        if cls.__module__ != module.__name__ or not hasattr(cls, "execute"):
-            continue
-        if isinstance(getattr(cls, "id", None), ActionId):
-            found.append(cast(Action, cls()))
-    return found
-
-
-def _load() -> tuple[Action, ...]:
-    loaded = [a for m in MODULES if (mod := _import(m)) is not None for a in _actions_in(mod)]
-    order = list(ActionId)
-    return tuple(sorted(loaded, key=lambda a: order.index(a.id)))
-
-
-ACTIONS: tuple[Action, ...] = _load()
-"""One instance of every available action, in `ActionId` order."""
+ACTIONS: tuple[Action, ...] = tuple(sorted(_ALL, key=lambda a: list(ActionId).index(a.id)))
+"""One instance of every action, in `ActionId` order."""
 
 
 def parse_action_id(value: str) -> ActionId:
@@ -74,10 +46,7 @@ def action_for(action: ActionId | str) -> Action:
     """The implementation of an action.
 
     Raises:
-        InvalidInput: No such action, or its module is not available.
+        InvalidInput: No such action.
     """
     wanted = parse_action_id(str(action))
-    for candidate in ACTIONS:
-        if candidate.id == wanted:
-            return candidate
-    raise InvalidInput(f"action {wanted.value} is not available in this build", "action")
+    return next(candidate for candidate in ACTIONS if candidate.id == wanted)
