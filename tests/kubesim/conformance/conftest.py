@@ -11,7 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kubernetes.client import ApiClient
 from tests.kubesim.conformance.kubectl_helpers import VERSIONS, Kubectl, find_binaries
+from tests.kubesim.conformance.test_python_client_support import (
+    api_client,
+    create_namespace,
+    delete_namespace,
+)
 
 from kubesim.runner import Cluster
 
@@ -77,3 +83,17 @@ def workload_controllers(
     )
     if observed.code != 0 or not observed.out:
         pytest.skip("the workload controllers are not registered in kubesim yet")
+
+
+@pytest.fixture(scope="module")
+def admin(kubesim_cluster: Cluster) -> ApiClient:
+    """The official Python client, as the admin identity (one per test module)."""
+    return api_client(kubesim_cluster)
+
+
+@pytest.fixture(scope="module")
+def namespace(admin: ApiClient, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A namespace for one Python client test module, named after its ``NAMESPACE_PREFIX``."""
+    name = create_namespace(admin, getattr(request.module, "NAMESPACE_PREFIX", "py"))
+    yield name
+    delete_namespace(admin, name)

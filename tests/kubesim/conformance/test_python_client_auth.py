@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-from collections.abc import Iterator
 
 import pytest
 from kubernetes import client
@@ -17,8 +16,6 @@ from kubernetes.client import ApiClient
 from tests.kubesim.conformance.test_python_client_support import (
     UNAUTHORIZED,
     api_client,
-    create_namespace,
-    delete_namespace,
     expect_error,
     failure,
     meta,
@@ -31,18 +28,7 @@ from kubesim.runner import Cluster
 
 SA_NAME = "kubernetes.io/service-account.name"
 NOBODY = "system:serviceaccount:kubeconnector:nobody"
-
-
-@pytest.fixture(scope="module")
-def admin(kubesim_cluster: Cluster) -> ApiClient:
-    return api_client(kubesim_cluster)
-
-
-@pytest.fixture(scope="module")
-def namespace(admin: ApiClient) -> Iterator[str]:
-    name = create_namespace(admin, "py-auth")
-    yield name
-    delete_namespace(admin, name)
+NAMESPACE_PREFIX = "py-auth"
 
 
 @pytest.fixture

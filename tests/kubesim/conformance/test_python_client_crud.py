@@ -6,7 +6,6 @@ missing an OpenAPI-required field; every error is compared as the whole Status b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,30 +13,14 @@ from kubernetes import client
 from kubernetes.client import ApiClient
 from tests.kubesim.conformance.test_python_client_kinds import KINDS, Kind
 from tests.kubesim.conformance.test_python_client_support import (
-    api_client,
-    create_namespace,
-    delete_namespace,
     expect_error,
     failure,
     unique,
     wait_for,
 )
 
-from kubesim.runner import Cluster
-
 IDS = [k.name for k in KINDS]
-
-
-@pytest.fixture(scope="module")
-def admin(kubesim_cluster: Cluster) -> ApiClient:
-    return api_client(kubesim_cluster)
-
-
-@pytest.fixture(scope="module")
-def namespace(admin: ApiClient) -> Iterator[str]:
-    name = create_namespace(admin, "py-crud")
-    yield name
-    delete_namespace(admin, name)
+NAMESPACE_PREFIX = "py-crud"
 
 
 @pytest.fixture(params=KINDS, ids=IDS)

@@ -6,16 +6,11 @@ move if the dry run itself wrote something.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from kubernetes import client
 from kubernetes.client import ApiClient
 from tests.kubesim.conformance.test_python_client_kinds import KINDS, Kind
 from tests.kubesim.conformance.test_python_client_support import (
-    api_client,
-    create_namespace,
-    delete_namespace,
     expect_error,
     failure,
     unique,
@@ -23,17 +18,7 @@ from tests.kubesim.conformance.test_python_client_support import (
 
 from kubesim.runner import Cluster
 
-
-@pytest.fixture(scope="module")
-def admin(kubesim_cluster: Cluster) -> ApiClient:
-    return api_client(kubesim_cluster)
-
-
-@pytest.fixture(scope="module")
-def namespace(admin: ApiClient) -> Iterator[str]:
-    name = create_namespace(admin, "py-dry")
-    yield name
-    delete_namespace(admin, name)
+NAMESPACE_PREFIX = "py-dry"
 
 
 @pytest.fixture(params=KINDS, ids=[k.name for k in KINDS])

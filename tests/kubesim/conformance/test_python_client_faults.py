@@ -15,10 +15,7 @@ import urllib3
 from kubernetes import client
 from kubernetes.client import ApiClient
 from tests.kubesim.conformance.test_python_client_support import (
-    api_client,
     calls,
-    create_namespace,
-    delete_namespace,
     expect_error,
     failure,
     meta,
@@ -28,17 +25,7 @@ from tests.kubesim.conformance.test_python_client_support import (
 
 from kubesim.runner import Cluster
 
-
-@pytest.fixture(scope="module")
-def admin(kubesim_cluster: Cluster) -> ApiClient:
-    return api_client(kubesim_cluster)
-
-
-@pytest.fixture(scope="module")
-def namespace(admin: ApiClient) -> Iterator[str]:
-    name = create_namespace(admin, "py-faults")
-    yield name
-    delete_namespace(admin, name)
+NAMESPACE_PREFIX = "py-faults"
 
 
 @pytest.fixture

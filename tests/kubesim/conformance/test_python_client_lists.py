@@ -34,11 +34,6 @@ EXPIRED = (
 
 
 @pytest.fixture(scope="module")
-def admin(kubesim_cluster: Cluster) -> ApiClient:
-    return api_client(kubesim_cluster)
-
-
-@pytest.fixture(scope="module")
 def namespace(admin: ApiClient) -> Iterator[str]:
     """Seven Secrets `cm-0`..`cm-6` (tier a for even, b for odd; cm-6 has no tier).
 

@@ -3,15 +3,11 @@ immutable Secrets, deletion propagation and impersonation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from kubernetes import client
 from kubernetes.client import ApiClient
 from tests.kubesim.conformance.test_python_client_support import (
     api_client,
-    create_namespace,
-    delete_namespace,
     expect_error,
     failure,
     meta,
@@ -24,18 +20,7 @@ from kubesim.runner import Cluster
 
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 IMMUTABLE = "Forbidden: field is immutable when `immutable` is set"
-
-
-@pytest.fixture(scope="module")
-def admin(kubesim_cluster: Cluster) -> ApiClient:
-    return api_client(kubesim_cluster)
-
-
-@pytest.fixture(scope="module")
-def namespace(admin: ApiClient) -> Iterator[str]:
-    name = create_namespace(admin, "py-ops")
-    yield name
-    delete_namespace(admin, name)
+NAMESPACE_PREFIX = "py-ops"
 
 
 def _deployment(admin: ApiClient, namespace: str, replicas: int = 0) -> client.V1Deployment:

@@ -6,16 +6,12 @@ list as a JSON patch; `_content_type` selects merge patch or apply.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from kubernetes import client
 from kubernetes.client import ApiClient
 from tests.kubesim.conformance.test_python_client_support import (
-    api_client,
-    create_namespace,
-    delete_namespace,
     expect_error,
     failure,
     meta,
@@ -27,18 +23,7 @@ from kubesim.runner import Cluster
 
 MERGE = "application/merge-patch+json"
 APPLY = "application/apply-patch+yaml"
-
-
-@pytest.fixture(scope="module")
-def admin(kubesim_cluster: Cluster) -> ApiClient:
-    return api_client(kubesim_cluster)
-
-
-@pytest.fixture(scope="module")
-def namespace(admin: ApiClient) -> Iterator[str]:
-    name = create_namespace(admin, "py-patch")
-    yield name
-    delete_namespace(admin, name)
+NAMESPACE_PREFIX = "py-patch"
 
 
 @pytest.fixture

@@ -10,42 +10,20 @@ from __future__ import annotations
 
 import copy
 import datetime
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from kubernetes import client
 from kubernetes.client import ApiClient
 from tests.kubesim.conformance.test_python_client_support import (
-    api_client,
-    create_namespace,
-    delete_namespace,
     meta,
     template,
     unique,
     wait_for,
 )
 
-from kubesim.runner import Cluster
-
 REVISION = "deployment.kubernetes.io/revision"
 RESTARTED = "kubectl.kubernetes.io/restartedAt"
-
-
-@pytest.fixture(scope="module")
-def admin(kubesim_cluster: Cluster) -> ApiClient:
-    api = api_client(kubesim_cluster)
-    demo = client.AppsV1Api(api).read_namespaced_deployment("build-runner", "ci")
-    if demo.status is None or not demo.status.observed_generation:
-        pytest.skip("the workload controllers are not registered in kubesim yet")
-    return api
-
-
-@pytest.fixture(scope="module")
-def namespace(admin: ApiClient) -> Iterator[str]:
-    name = create_namespace(admin, "py-roll")
-    yield name
-    delete_namespace(admin, name)
+NAMESPACE_PREFIX = "py-roll"
 
 
 def _create(admin: ApiClient, namespace: str, image: str, deadline: int | None = None) -> str:

@@ -12,8 +12,6 @@ from kubernetes import client, watch
 from kubernetes.client import ApiClient
 from tests.kubesim.conformance.test_python_client_support import (
     api_client,
-    create_namespace,
-    delete_namespace,
     meta,
     unique,
 )
@@ -21,17 +19,7 @@ from tests.kubesim.conformance.test_python_client_support import (
 from kubesim.config import SimConfig
 from kubesim.runner import Cluster, running
 
-
-@pytest.fixture(scope="module")
-def admin(kubesim_cluster: Cluster) -> ApiClient:
-    return api_client(kubesim_cluster)
-
-
-@pytest.fixture(scope="module")
-def namespace(admin: ApiClient) -> Iterator[str]:
-    name = create_namespace(admin, "py-watch")
-    yield name
-    delete_namespace(admin, name)
+NAMESPACE_PREFIX = "py-watch"
 
 
 @pytest.fixture(scope="module")
