@@ -108,8 +108,21 @@ def template_without_hash(template: Obj) -> Obj:
 
 
 def equal_ignore_hash(a: Obj, b: Obj) -> bool:
-    """`EqualIgnoreHash`: templates equal apart from the pod-template-hash label."""
-    return template_without_hash(a) == template_without_hash(b)
+    """`EqualIgnoreHash`: templates equal apart from the pod-template-hash label.
+
+    Compared as `apiequality.Semantic.DeepEqual` compares the decoded structs: a null, an
+    absent field and an empty map or list are all the zero value.
+    """
+    return bool(_semantic(template_without_hash(a)) == _semantic(template_without_hash(b)))
+
+
+def _semantic(value: Any) -> Any:
+    if isinstance(value, dict):
+        kept = {k: _semantic(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        return [_semantic(v) for v in value]
+    return value
 
 
 def find_new_rs(d: Obj, rss: Sequence[Obj]) -> Obj | None:

@@ -108,3 +108,14 @@ def test_the_fit_error_lists_reasons_sorted_with_counts() -> None:
         "node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not "
         "helpful for scheduling."
     )
+
+
+def test_templates_equal_apart_from_the_hash_label_and_zero_values() -> None:
+    base = {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "a"}]}}
+    hashed = {
+        "metadata": {"labels": {"app": "web", "pod-template-hash": "abc"}, "annotations": {}},
+        "spec": {"containers": [{"name": "a", "env": None, "ports": []}]},
+    }
+    assert du.equal_ignore_hash(base, hashed)
+    changed = {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "b"}]}}
+    assert not du.equal_ignore_hash(base, changed)
