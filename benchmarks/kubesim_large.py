@@ -6,7 +6,8 @@ Starts ``kubesim serve --scenario large`` as a subprocess and measures:
 
 1. time to ready: from process start to the ``--ready-json`` line (scenario loaded, serving);
 2. time to settled: from process start until ``control.settle()`` reports that no controller
-   has work due (the workload controllers create the scenario's pods after start);
+   has work due (the scenario loads its workloads settled, pods running, so the controllers'
+   first syncs find almost nothing to do);
 3. the full paginated list (``limit`` per page) of every listable kind found through discovery,
    with a plain urllib3 client: once cold and once warm one request at a time, then warm with
    ``concurrency`` lists in flight;

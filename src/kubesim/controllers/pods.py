@@ -107,7 +107,7 @@ class Scheduler(Controller):
         if feasible:
             self.unschedulable.discard(key)
             node = min(feasible, key=lambda name: (self.load.get(name, 0), name))
-            self._bind(key, node)
+            self.bind(key, node)
             return
         self.unschedulable.add(key)
         message = pods_fit.fit_error(len(reasons), reasons) if reasons else NO_NODES
@@ -130,7 +130,12 @@ class Scheduler(Controller):
             cached = self._fits[signature] = (feasible, reasons)
         return cached
 
-    def _bind(self, key: Key, node: str) -> None:
+    def feasible_nodes(self, spec: Obj) -> list[str]:
+        """The nodes a pod of this spec fits on (cached per scheduling signature)."""
+        return self._feasible(spec)[0]
+
+    def bind(self, key: Key, node: str) -> None:
+        """Bind a pod to a node (`pods/binding`): nodeName and PodScheduled=True."""
         current = self.emu.storage.get(PODS.key, *key)
         if current is None:
             return

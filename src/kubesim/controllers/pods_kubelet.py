@@ -9,6 +9,7 @@ pod whose image matches `broken_image_pattern` reports `ErrImagePull` and later
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import time
@@ -117,16 +118,17 @@ class Kubelet(Controller):
             self._terminate(stored)
         elif not stored.obj["metadata"].get("deletionTimestamp"):
             if due.stage == START:
-                self._start(node, stored)
+                self.start(node, stored)
             else:
                 self._back_off(stored)
 
-    def _start(self, node_name: str, stored: StoredObject) -> None:
+    def start(self, node_name: str, stored: StoredObject) -> None:
+        """Start a bound pod now: Running and Ready, or waiting on an image pull."""
         node = self.emu.storage.get(NODES.key, "", node_name)
         if node is None or not _not_started(stored.obj):
             return
-        where = self._placement(node.obj, stored.obj)
-        new_status = ps.kubelet_status(stored.obj, where, self._is_broken)
+        where = self.placement(node.obj, stored.obj)
+        new_status = ps.kubelet_status(stored.obj, where, self.is_broken)
         self._write_status(stored, new_status)
         if new_status["phase"] == "Pending":
             self._add(
@@ -164,7 +166,8 @@ class Kubelet(Controller):
             # A zero grace period ends a graceful deletion at once (BeforeDelete upstream).
             self.emu.storage.remove(PODS.key, stored.namespace, stored.name)
 
-    def _placement(self, node: Obj, pod: Obj) -> ps.Placement:
+    def placement(self, node: Obj, pod: Obj) -> ps.Placement:
+        """Where a pod starts on a node: host IP, a newly allocated pod IP, start time, now."""
         host_ip = _internal_ip(node)
         host_network = (pod.get("spec") or {}).get("hostNetwork")
         pod_ip = host_ip if host_network else self._allocate_ip(node)
@@ -182,14 +185,21 @@ class Kubelet(Controller):
     def _allocate_ip(self, node: Obj) -> str:
         name = node["metadata"]["name"]
         cidr = (node.get("spec") or {}).get("podCIDR") or "10.244.0.0/24"
-        network = ipaddress.ip_network(cidr, strict=False)
-        hosts = max(network.num_addresses - 3, 1)
+        first, hosts = _pod_range(cidr)
         index = self.next_ip.get(name, 0)
         self.next_ip[name] = index + 1
-        return str(network.network_address + 2 + index % hosts)
+        return str(first + index % hosts)
 
-    def _is_broken(self, image: str) -> bool:
+    def is_broken(self, image: str) -> bool:
+        """Whether pulls of this image fail (`broken_image_pattern`)."""
         return bool(self._broken.search(image))
+
+
+@functools.lru_cache(maxsize=1024)
+def _pod_range(cidr: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int]:
+    """The first pod address of a podCIDR (network + 2) and how many there are."""
+    network = ipaddress.ip_network(cidr, strict=False)
+    return network.network_address + 2, max(network.num_addresses - 3, 1)
 
 
 def _not_started(pod: Obj) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from kubesim.api.resources import TABLE
 from kubesim.patching import fieldpath as fp
+from kubesim.patching.fieldcache import CODEC
 from kubesim.patching.typed import Comparison, compare, zero_object
 from kubesim.schema.types import TypeInfo, catalog
 
@@ -83,7 +84,7 @@ class Entry:
         if self.time is not None:
             out["time"] = self.time
         out["fieldsType"] = "FieldsV1"
-        out["fieldsV1"] = fp.to_fields_v1(self.fields)
+        out["fieldsV1"] = CODEC.encode(self.fields)
         if self.subresource:
             out["subresource"] = self.subresource
         return out
@@ -111,7 +112,7 @@ def _decode_entry(raw: Any) -> Entry | None:
     if not raw.get("apiVersion") or raw.get("fieldsType") != "FieldsV1":
         return None
     try:
-        fields = fp.from_fields_v1(raw.get("fieldsV1", {}))
+        fields = CODEC.decode(raw.get("fieldsV1", {}))
     except ValueError:
         return None
     time = raw.get("time")
@@ -219,7 +220,9 @@ def record_update(managed: Managed, change: Comparison, owner: Entry) -> Managed
     changed, removed = change.changed, frozenset(change.removed)
     out: Managed = {}
     for identity, entry in managed.items():
-        out[identity] = replace(entry, fields=entry.fields - changed - removed)
+        kept = entry.fields - changed - removed
+        # The unchanged set itself, so the encoder's memo finds it without rehashing a copy.
+        out[identity] = entry if len(kept) == len(entry.fields) else replace(entry, fields=kept)
     gained = changed - STRIPPED
     if gained:
         previous = out.get(owner.identity)

@@ -23,6 +23,7 @@ from kubesim.config import SimConfig
 from kubesim.control.faults import FaultBook
 from kubesim.control.requestlog import RequestLog
 from kubesim.controllers.base import ControllerManager
+from kubesim.controllers.presettle import presettle
 from kubesim.controllers.registry import all_controllers
 from kubesim.registry.admission import NamespaceLifecycle
 from kubesim.registry.context import WriteContext
@@ -72,14 +73,23 @@ class Emulator:
         namespace = obj.get("metadata", {}).get("namespace", "") if rt.namespaced else ""
         self.registry.create(rt, namespace, obj, ctx or self.system_ctx())
 
-    def load(self, scenario: str, scale: float = 1.0) -> None:
-        """Create a scenario's objects (controllers derive the rest once started)."""
+    def load(self, scenario: str, scale: float = 1.0, presettled: bool | None = None) -> None:
+        """Create a scenario's objects; controllers derive the rest once started.
+
+        `presettled` (default: for the `large` scenario) also writes the workloads' ReplicaSets,
+        running pods and statuses before the controllers start, as a cluster one connects to
+        already has them.
+        """
         ctx = self.system_ctx("kubectl-client-side-apply")
         for obj in scenarios.get(scenario, scale).objects():
             ephemeral = _pop_ephemeral(obj)
             self.create(obj, ctx)
             if ephemeral:
                 self._add_ephemeral(obj, ephemeral)
+        if presettled is None:
+            presettled = scenario == "large"
+        if presettled:
+            presettle(self)
 
     def _add_ephemeral(self, pod: dict[str, Any], containers: list[Any]) -> None:
         """Add ephemeral containers through their subresource, the only way to add them."""
