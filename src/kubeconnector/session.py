@@ -28,6 +28,8 @@ from types import TracebackType
 
 from pydantic import JsonValue
 
+from kubeconnector.changes.base import ChangeOptions
+from kubeconnector.changes.service import ChangeService, build_service
 from kubeconnector.connectors import DECRYPTED, ConnectorService, InventoryService
 from kubeconnector.crypto import KeyRing, RotationResult, load_key_ring, rotate_master_key
 from kubeconnector.discovery import DiscoveryResult, ProgressCallback, discover
@@ -212,18 +214,27 @@ class Session:
         settings: Where the database and the key ring are.
         actor: Who is acting (see `resolve_actor`).
         client_options: How clients talk to clusters (default timeouts and retries).
+        database: An opened database to share (default: opened at first use, closed by
+            `close`).
 
     Raises:
         InvalidInput: The actor name is invalid.
     """
 
     def __init__(
-        self, settings: Settings, actor: str, *, client_options: ClientOptions | None = None
+        self,
+        settings: Settings,
+        actor: str,
+        *,
+        client_options: ClientOptions | None = None,
+        database: Database | None = None,
     ) -> None:
         self.settings = settings
         self.actor = check_actor(actor)
         self._client_options = client_options
-        self._database: Database | None = None
+        # A database handed in is shared with other sessions (a server's); it stays open.
+        self._database: Database | None = database
+        self._owns_database = database is None
         self._ring: KeyRing | None = None
 
     @classmethod
@@ -291,13 +302,19 @@ class Session:
         """The master key ring."""
         return KeysApi(self)
 
+    def changes(self, options: ChangeOptions | None = None) -> ChangeService:
+        """The change lifecycle (plan, approve, execute, ...) over this session's ledger."""
+        return build_service(
+            self.database, _CurrentRing(self), self.audit, self.connectors, self.settings, options
+        )
+
     @cached_property
     def _inventory(self) -> AssetRepository:
         return AssetRepository(self.database)
 
     def close(self) -> None:
         """Close the database connections."""
-        if self._database is not None:
+        if self._database is not None and self._owns_database:
             self._database.dispose()
 
     def __enter__(self) -> Session:

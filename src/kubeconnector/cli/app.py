@@ -19,7 +19,17 @@ import urllib3
 from typer.core import TyperGroup
 
 from kubeconnector import __version__
-from kubeconnector.cli import assets, audit, changes, connectors, discover, keys, rbac
+from kubeconnector.cli import (
+    assets,
+    audit,
+    changes,
+    connectors,
+    discover,
+    keys,
+    rbac,
+    serve,
+    users,
+)
 from kubeconnector.cli.errors import USAGE, usage_line
 
 
@@ -109,6 +119,8 @@ app.add_typer(rbac.app, name="rbac")
 app.add_typer(keys.app, name="keys")
 app.add_typer(changes.app, name="change")
 app.add_typer(audit.app, name="audit")
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""kubeconnector's database: connectors, the ledger, and the discovered inventory.
+"""kubeconnector's database: connectors, the ledger, the discovered inventory and API users.
 
 Open it with ``Database.open(settings.database_url)`` (which migrates to the newest schema),
 then use the repositories; they return `kubeconnector.models` records.
@@ -16,6 +16,7 @@ from kubeconnector.store.sealed import (
     SealedValues,
     record_aad,
 )
+from kubeconnector.store.users import Role, UserRecord, UserRepository
 
 __all__ = [
     "CONSUMES_SECRET",
@@ -25,8 +26,11 @@ __all__ = [
     "Cipher",
     "ConnectorRepository",
     "Database",
+    "Role",
     "SealedColumn",
     "SealedValues",
+    "UserRecord",
+    "UserRepository",
     "check_payload",
     "record_aad",
 ]

@@ -194,6 +194,18 @@ class AssetRepository:
             raise RecordNotFound(f"asset {key} not found")
         return found[0]
 
+    def get_asset_by_id(self, asset_id: str) -> Asset:
+        """One asset by its id (deleted ones included).
+
+        Raises:
+            RecordNotFound: No asset has that id.
+        """
+        with self._database.read() as session:
+            row = session.get(AssetRow, asset_id)
+            if row is None:
+                raise RecordNotFound(f"asset {asset_id[:64]!r} not found")
+            return rows.asset_model(row)
+
     def relations(
         self,
         connector_id: str,

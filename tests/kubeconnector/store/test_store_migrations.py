@@ -16,9 +16,10 @@ from kubeconnector.store import migrate as migrations
 from kubeconnector.store.migrations.__main__ import next_revision_id
 from kubeconnector.store.schema import Base
 
-HEAD = "0002"
+HEAD = "0003"
 TABLES = {
     "alembic_version",
+    "api_users",
     "assets",
     "audit_chain_head",
     "audit_events",
@@ -86,7 +87,7 @@ def test_the_alembic_configuration_needs_no_ini_file() -> None:
 
 
 def test_new_revisions_are_numbered_after_the_head() -> None:
-    assert next_revision_id() == "0003"
+    assert next_revision_id() == "0004"
 
 
 def test_an_unsupported_database_url_is_refused() -> None:
