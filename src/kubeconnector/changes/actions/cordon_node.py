@@ -159,9 +159,15 @@ class _NodeAction:
                 "reason": _noop_reason(target, self.cordon),
                 "verified": True,
             }
-        write = node_write(
-            self.step, target, str(snap["uid"]), str(snap["resourceVersion"]), self.cordon
-        )
+        if uid_of(live) != snap["uid"]:
+            raise ChangeError(
+                f"{target.label} was deleted and re-created since the change started; "
+                "nothing more is written"
+            )
+        # The live version, not the snapshot's: a node's version moves with every status
+        # report, so a resume guarded by the snapshot's would always meet a 409. Only the one
+        # field matters, and ensure_write resends only when the node does not show it yet.
+        write = node_write(self.step, target, str(snap["uid"]), resource_version(live), self.cordon)
         ensure_write(ctx, journal, write)
         return {**verify_node(ctx, target, self.cordon), "noop": False, "verified": True}
 
