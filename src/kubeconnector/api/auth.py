@@ -2,7 +2,9 @@
 
 ``current_user`` answers the user holding the request's token (401 otherwise). ``acting(...)``
 checks the user's role (403 otherwise) and yields a `Session` acting as that user, so every
-ledger event names them and the approval policy sees who they are.
+ledger event names them and the approval policy sees who they are. A request that may change
+something (any method but GET, HEAD, OPTIONS) is itself a ledger event, ``api.request``, naming
+its actor, method and route, before it runs; what it then does is recorded by the library.
 
 Annotations are not postponed here: FastAPI reads the closures' annotations at runtime.
 """
@@ -67,13 +69,26 @@ def acting(roles: frozenset[Role]) -> Callable[..., Iterator[Session]]:
     allowed = require(roles)
 
     def session(
+        request: Request,
         user: Annotated[ApiUser, Depends(allowed)],
         state: Annotated[ApiState, Depends(api_state)],
     ) -> Iterator[Session]:
         with state.session(user.name) as opened:
+            if request.method not in SAFE_METHODS:
+                _record_request(opened, request)
             yield opened
 
     return session
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _record_request(session: Session, request: Request) -> None:
+    # The route template, not the URL: names and ids are in the path, never a query or body.
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    payload = {"method": request.method, "route": route, "path": request.url.path}
+    session.audit.append(session.actor, "api.request", "api", route, payload)
 
 
 Reader = Annotated[Session, Depends(acting(READ))]

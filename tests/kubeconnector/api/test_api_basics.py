@@ -164,3 +164,23 @@ def test_the_users_commands_print_the_token_once_and_store_only_its_hash(tmp_pat
     assert cli("users", "remove", "carol").code == 0
     db_text = (tmp_path / "home" / "kubeconnector.db").read_bytes()
     assert token.encode() not in db_text
+
+
+def test_a_changing_request_is_a_ledger_event_with_its_actor(api: Api) -> None:
+    api.call("operator", "POST", "/change-requests/none/approve")  # refused by role: no event
+    response = api.call("operator", "POST", "/change-requests/none/execute")
+    assert response.status_code == 404
+    api.call("viewer", "GET", "/connectors")  # reads are not recorded
+    with Database.open(api.settings.database_url) as db:
+        events = [e for e in AuditLog(db).list() if e.event_type == "api.request"]
+    assert [(e.actor, e.resource_id, e.payload) for e in events] == [
+        (
+            "operator",
+            "/change-requests/{change_id}/execute",
+            {
+                "method": "POST",
+                "route": "/change-requests/{change_id}/execute",
+                "path": "/change-requests/none/execute",
+            },
+        )
+    ]
