@@ -47,6 +47,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel
 
+from kubeconnector.errors import RollbackRefused
 from kubeconnector.kube import ClusterClient
 from kubeconnector.models import Connector
 from kubeconnector.models.changes import ActionId, JsonObject, Plan, Step
@@ -145,3 +146,17 @@ class Action(Protocol):
 
     def resume(self, ctx: ActionContext, params: BaseModel, journal: Journal) -> JsonObject:
         """Finish an execution interrupted at any point without repeating a write."""
+
+
+class NoRollback:
+    """Mixin of an action without rollback: `rollback` refuses, saying why (`no_rollback`)."""
+
+    has_rollback: ClassVar[bool] = False
+    no_rollback: ClassVar[str]
+
+    def rollback(
+        self, ctx: ActionContext, params: BaseModel, journal: Journal, force: bool
+    ) -> JsonObject:
+        """Refused (`RollbackRefused` with the action's `no_rollback` note)."""
+        del ctx, params, journal, force  # the protocol's signature
+        raise RollbackRefused(self.no_rollback)

@@ -29,11 +29,22 @@ from kubeconnector.changes.deployments import (
     holds,
     read_fields,
 )
-from kubeconnector.changes.helpers.checks import Target, require_target, resource_version
-from kubeconnector.changes.helpers.writes import Write, ensure_write, last_phase, read_live
+from kubeconnector.changes.helpers.checks import (
+    Target,
+    require_target,
+    resource_version,
+    uid_of,
+)
+from kubeconnector.changes.helpers.rollbacks import (
+    allow_overwrite,
+    note_restored,
+    rollback_snapshot,
+    rollback_target,
+)
+from kubeconnector.changes.helpers.writes import Write, ensure_write
 from kubeconnector.changes.rollout import STRATEGIC_MERGE, wait_for_rollout
 from kubeconnector.errors import ChangeError, RollbackRefused
-from kubeconnector.models.changes import JsonObject, StepPhase
+from kubeconnector.models.changes import JsonObject
 
 PATCH_STEP = "patch-deployment"
 RESTORE_STEP = "restore-deployment"
@@ -55,21 +66,7 @@ def run_change(ctx: ActionContext, target: Target, wanted: Fields, journal: Jour
         snap = _capture(ctx, target, wanted, live, journal)
     written = Fields.from_json(snap["after"])
     uid, version = str(snap["uid"]), str(snap["resourceVersion"])
-    write = Write(
-        step=PATCH_STEP,
-        method="PATCH",
-        path=target.path,
-        read_path=target.path,
-        applied=lambda obj: holds(obj, uid, written),
-        what=target.label,
-        body=fields_patch(written, version, live),
-        detail={
-            "deployment": target.label,
-            "resourceVersion": version,
-            "fields": list(written.paths()),
-        },
-        content_type=STRATEGIC_MERGE,
-    )
+    write = _patch(PATCH_STEP, target, live, written, uid=uid, version=version)
     answer = ensure_write(ctx, journal, write) or require_target(ctx, target)
     _verify(target, answer, uid, written)
     rollout = wait_for_rollout(ctx, "Deployment", target.namespace, target.name, journal=journal)
@@ -94,13 +91,10 @@ def rollback_change(
         ChangeError: The answer does not hold the previous values.
         RolloutFailed: The restored rollout failed or timed out.
     """
-    snap = journal.snapshot()
-    if snap is None:
-        raise RollbackRefused("No snapshot available: the change captured no previous values")
-    live = read_live(ctx, target.path)
+    snap = rollback_snapshot(journal, "values")
     uid = str(snap["uid"])
     before, after = Fields.from_json(snap["before"]), Fields.from_json(snap["after"])
-    live = _same_object(target, live, uid, before.container)
+    live = _same_object(ctx, target, uid, before.container)
     overwritten = _restore(ctx, journal, target, live, snap, force)
     answer = require_target(ctx, target)
     _verify(target, answer, uid, before)
@@ -131,7 +125,7 @@ def _capture(
             f"{target.label} has no container {wanted.container!r}; nothing was written"
         )
     snap: dict[str, Any] = {
-        "uid": str((live.get("metadata") or {}).get("uid") or ""),
+        "uid": uid_of(live),
         "resourceVersion": version,
         "before": read_fields(live, wanted).to_json(),
         "after": wanted.to_json(),
@@ -154,55 +148,58 @@ def _restore(
     Returns:
         The fields someone else changed that a forced rollback overwrote.
     """
-    uid, version = str(snap["uid"]), resource_version(live)
+    uid = str(snap["uid"])
     before, after = Fields.from_json(snap["before"]), Fields.from_json(snap["after"])
-    detail: JsonObject = {
-        "deployment": target.label,
-        "resourceVersion": version,
-        "fields": list(before.paths()),
-    }
+    order = list(snap.get("envOrder") or [])
+    version = resource_version(live)
+    write = _patch(RESTORE_STEP, target, live, before, uid=uid, version=version, env_order=order)
     if holds(live, uid, before):
-        phase = last_phase(journal, RESTORE_STEP)
-        if phase is StepPhase.INTENT:  # the write happened before an interruption
-            journal.done(RESTORE_STEP, {**detail, "resumed": True})
-        elif phase is None:
-            journal.skipped(
-                RESTORE_STEP, {**detail, "reason": f"{target.label} holds the previous values"}
-            )
+        reason = f"{target.label} holds the previous values"
+        note_restored(journal, RESTORE_STEP, write.detail, reason)
         return []
     drift = differences(live, after)
-    if drift and not force:
-        raise RollbackRefused(
-            f"resource state has changed: {target.label}: {', '.join(drift)} changed since "
-            "the change; the rollback would overwrite it (use force to restore anyway)"
-        )
-    if drift:
-        journal.event("rollback-forced", {"deployment": target.label, "overwritten": list(drift)})
-    write = Write(
-        step=RESTORE_STEP,
-        method="PATCH",
-        path=target.path,
-        read_path=target.path,
-        applied=lambda obj: holds(obj, uid, before),
-        what=target.label,
-        body=fields_patch(before, version, live, list(snap.get("envOrder") or [])),
-        detail=detail,
-        content_type=STRATEGIC_MERGE,
-    )
+    changed = f"{target.label}: {', '.join(drift)} changed since the change"
+    allow_overwrite(journal, {"deployment": target.label}, drift, force, changed)
     ensure_write(ctx, journal, write)
     return drift
 
 
-def _same_object(
-    target: Target, live: dict[str, Any] | None, uid: str, container: str
-) -> dict[str, Any]:
-    if live is None:
-        raise RollbackRefused(f"{target.label} no longer exists; there is nothing to restore")
-    if str((live.get("metadata") or {}).get("uid") or "") != uid:
-        raise RollbackRefused(
-            f"resource state has changed: {target.label} was deleted and re-created since the "
-            "change; its previous values belong to an object that no longer exists"
-        )
+def _patch(
+    step: str,
+    target: Target,
+    live: Obj,
+    values: Fields,
+    *,
+    uid: str,
+    version: str,
+    env_order: list[str] | None = None,
+) -> Write:
+    """The strategic merge patch writing `values`, guarded by the resourceVersion `version`.
+
+    It took effect when the object with `uid` holds `values`; `env_order` is the container's
+    env order to restore.
+    """
+    return Write(
+        step=step,
+        method="PATCH",
+        path=target.path,
+        read_path=target.path,
+        applied=lambda obj: holds(obj, uid, values),
+        what=target.label,
+        body=fields_patch(values, version, live, env_order),
+        detail={
+            "deployment": target.label,
+            "resourceVersion": version,
+            "fields": list(values.paths()),
+        },
+        content_type=STRATEGIC_MERGE,
+    )
+
+
+def _same_object(ctx: ActionContext, target: Target, uid: str, container: str) -> dict[str, Any]:
+    """The Deployment to restore: the same object, still with the container the change touched."""
+    why = "; its previous values belong to an object that no longer exists"
+    live = rollback_target(ctx, target, uid, why)
     if container and container_of(live, container) is None:
         raise RollbackRefused(
             f"resource state has changed: {target.label} no longer has the container "

@@ -18,11 +18,13 @@ from kubeconnector.changes.helpers.checks import (
     Target,
     missing,
     permission_check,
+    require_target,
     resource_version,
+    uid_of,
 )
-from kubeconnector.changes.helpers.writes import Write, read_live
+from kubeconnector.changes.helpers.writes import Write
 from kubeconnector.changes.rollout import STRATEGIC_MERGE
-from kubeconnector.errors import ApiError, ChangeError, Forbidden, NotFound, RollbackRefused
+from kubeconnector.errors import ApiError, ChangeError, Forbidden, NotFound
 from kubeconnector.kube import kind_spec
 from kubeconnector.models.changes import BlastRadius, Check, DiffItem, ImpactItem, JsonObject
 
@@ -56,27 +58,6 @@ def read_node(ctx: ActionContext, target: Target) -> tuple[Obj | None, list[Chec
     return node, [Check(name=TARGET_EXISTS, ok=True, message=f"{target.label} exists")]
 
 
-def require_node(ctx: ActionContext, target: Target) -> dict[str, Any]:
-    """GET the node during an execution, where its absence ends the change."""
-    try:
-        return ctx.client.request("GET", target.path)
-    except NotFound:
-        raise ChangeError(f"{missing(target)} (nothing was written)") from None
-
-
-def live_node(ctx: ActionContext, target: Target, uid: str) -> dict[str, Any]:
-    """The node a rollback restores; `RollbackRefused` when it is gone or re-created."""
-    live = read_live(ctx, target.path)
-    if live is None:
-        raise RollbackRefused(f"{target.label} no longer exists; there is nothing to restore")
-    if uid_of(live) != uid:
-        raise RollbackRefused(
-            f"resource state has changed: {target.label} was deleted and re-created since "
-            "the change"
-        )
-    return live
-
-
 def node_write(step: str, target: Target, uid: str, version: str, cordon: bool) -> Write:
     """The guarded write setting `spec.unschedulable` to `cordon` (applied: the node shows it)."""
     return Write(
@@ -103,7 +84,7 @@ def node_patch(version: str, cordon: bool) -> dict[str, Any]:
 
 def verify_node(ctx: ActionContext, target: Target, wanted: bool) -> JsonObject:
     """Read the node back: `spec.unschedulable` must be `wanted`."""
-    after = require_node(ctx, target)
+    after = require_target(ctx, target)
     if unschedulable(after) != wanted:
         raise ChangeError(
             f"verification failed: {target.label} has {UNSCHEDULABLE} "
@@ -195,11 +176,6 @@ def unschedulable_diff(cordon: bool) -> DiffItem:
 def unschedulable(node: Obj) -> bool:
     """Whether the node is cordoned (``spec.unschedulable``)."""
     return bool((node.get("spec") or {}).get("unschedulable"))
-
-
-def uid_of(obj: Obj) -> str:
-    """An object's uid (``""`` when absent)."""
-    return str((obj.get("metadata") or {}).get("uid") or "")
 
 
 def state_word(cordoned: bool) -> str:

@@ -8,7 +8,7 @@ change that ends ``failed`` is printed and then reported on stderr with exit cod
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -25,6 +25,8 @@ from kubeconnector.models.changes import ChangeRecord, ChangeState
 from kubeconnector.store.changes import ChangeQuery
 
 CHANGE_FAILED = 20
+# A decision on a planned change: (service, change id, actor, comment) -> the record.
+Decide = Callable[[ChangeService, str, str, str], ChangeRecord]
 
 app = typer.Typer(no_args_is_help=True, help="Plan, approve, execute and roll back changes.")
 
@@ -73,9 +75,14 @@ def progress(message: str) -> None:
     typer.echo(f"... {message}", err=True)
 
 
+def emit_record(change: ChangeRecord, json_output: bool) -> None:
+    """Print a record (as JSON with ``--json``)."""
+    Output(json_output).emit(change, lambda out: render.record(out, change))
+
+
 def show_record(change: ChangeRecord, json_output: bool) -> None:
     """Print a record; exit 20 when it failed."""
-    Output(json_output).emit(change, lambda out: render.record(out, change))
+    emit_record(change, json_output)
     if change.state == ChangeState.FAILED:
         fail(f"change {change.id} failed: {change.error or 'see its record'}", CHANGE_FAILED)
 
@@ -95,35 +102,28 @@ def plan(
     raw = parse_params(param or [])
     with changes(as_user) as (service, actor):
         change = service.plan(connector, action, raw, actor)
-    Output(json_output).emit(change, lambda out: render.record(out, change))
+    emit_record(change, json_output)
 
 
-@app.command("approve")
-@guarded
-def approve(
-    change_id: IdArgument,
-    comment: CommentOption = "",
-    as_user: ActorOption = None,
-    json_output: JsonOption = False,
-) -> None:
-    """Approve a planned change."""
-    with changes(as_user) as (service, actor):
-        change = service.approve(change_id, actor, comment)
-    Output(json_output).emit(change, lambda out: render.record(out, change))
+def decision_command(name: str, summary: str, decide: Decide) -> None:
+    """Register ``change <name>``: a decision on a planned change, with a comment."""
+
+    @app.command(name, help=summary)
+    @guarded
+    def command(
+        change_id: IdArgument,
+        comment: CommentOption = "",
+        as_user: ActorOption = None,
+        json_output: JsonOption = False,
+    ) -> None:
+        """Record the decision (in the ledger, with the comment) and print the record."""
+        with changes(as_user) as (service, actor):
+            change = decide(service, change_id, actor, comment)
+        emit_record(change, json_output)
 
 
-@app.command("reject")
-@guarded
-def reject(
-    change_id: IdArgument,
-    comment: CommentOption = "",
-    as_user: ActorOption = None,
-    json_output: JsonOption = False,
-) -> None:
-    """Reject a planned change (final)."""
-    with changes(as_user) as (service, actor):
-        change = service.reject(change_id, actor, comment)
-    Output(json_output).emit(change, lambda out: render.record(out, change))
+decision_command("approve", "Approve a planned change.", ChangeService.approve)
+decision_command("reject", "Reject a planned change (final).", ChangeService.reject)
 
 
 @app.command("execute")
@@ -189,7 +189,7 @@ def show(
     """Show a change record."""
     with changes(as_user) as (service, _):
         change = service.show(change_id)
-    Output(json_output).emit(change, lambda out: render.record(out, change))
+    emit_record(change, json_output)
 
 
 @app.command("list")

@@ -41,7 +41,9 @@ from kubeconnector.changes.helpers.checks import (
     Target,
     blocking,
     permission_check,
+    require_target,
     resource_version,
+    uid_of,
 )
 from kubeconnector.changes.helpers.params import (
     DNS_SUBDOMAIN,
@@ -50,26 +52,28 @@ from kubeconnector.changes.helpers.params import (
     reject_unknown,
     require,
 )
+from kubeconnector.changes.helpers.rollbacks import (
+    note_restored,
+    rollback_snapshot,
+    rollback_target,
+)
 from kubeconnector.changes.helpers.writes import dry_run, ensure_write, last_phase
 from kubeconnector.changes.nodes import (
     NODE,
     UNSCHEDULABLE,
-    live_node,
     node_impact,
     node_patch,
     node_state,
     node_write,
     read_node,
-    require_node,
     state_word,
-    uid_of,
     unschedulable,
     unschedulable_diff,
     verify_node,
 )
 from kubeconnector.changes.rollout import STRATEGIC_MERGE
-from kubeconnector.errors import ChangeError, RollbackRefused
-from kubeconnector.models.changes import ActionId, Check, JsonObject, Plan, StepPhase
+from kubeconnector.errors import ChangeError
+from kubeconnector.models.changes import ActionId, Check, JsonObject, Plan
 
 RESTORE_STEP = "restore-node"
 Obj = Mapping[str, Any]
@@ -144,7 +148,7 @@ class _NodeAction:
     def execute(self, ctx: ActionContext, params: BaseModel, journal: Journal) -> JsonObject:
         """Snapshot the previous state, patch with the precondition, read it back."""
         target = _target(params)
-        live = require_node(ctx, target)
+        live = require_target(ctx, target)
         snap = journal.snapshot()
         if snap is None:
             snap = _capture(ctx, target, live, self.cordon, journal)
@@ -185,16 +189,14 @@ class _NodeAction:
         """
         del force
         target = _target(params)
-        snap = journal.snapshot()
-        if snap is None:
-            raise RollbackRefused("No snapshot available: the change captured no previous state")
+        snap = rollback_snapshot(journal, "state")
         previous = bool(snap["unschedulable"])
         if snap["noop"]:
             reason = f"{_noop_reason(target, self.cordon)}; the rollback changes nothing"
             if last_phase(journal, RESTORE_STEP) is None:
                 journal.skipped(RESTORE_STEP, {"node": target.label, "reason": reason})
             return {"node": target.label, "noop": True, "reason": reason, "unschedulable": previous}
-        live = live_node(ctx, target, str(snap["uid"]))
+        live = rollback_target(ctx, target, str(snap["uid"]))
         if unschedulable(live) == previous:
             _already_restored(journal, target, live, previous)
         else:
@@ -283,15 +285,10 @@ def _planned_state(ctx: ActionContext, cordon: bool) -> bool | None:
 
 def _already_restored(journal: Journal, target: Target, live: Obj, previous: bool) -> None:
     detail: JsonObject = {"node": target.label, "resourceVersion": resource_version(dict(live))}
-    phase = last_phase(journal, RESTORE_STEP)
-    if phase is StepPhase.INTENT:  # the write happened before an interruption
-        journal.done(RESTORE_STEP, {**detail, "resumed": True})
-    elif phase is None:
-        reason = (
-            f"{target.label} is already {state_word(previous)} "
-            "(someone restored it since the change)"
-        )
-        journal.skipped(RESTORE_STEP, {**detail, "reason": reason})
+    reason = (
+        f"{target.label} is already {state_word(previous)} (someone restored it since the change)"
+    )
+    note_restored(journal, RESTORE_STEP, detail, reason)
 
 
 def _noop_reason(target: Target, cordon: bool) -> str:

@@ -26,14 +26,15 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from kubeconnector.changes.base import ActionContext, Journal
+from kubeconnector.changes.base import ActionContext, Journal, NoRollback
 from kubeconnector.changes.helpers import (
     Consumer,
     Target,
-    Write,
     blast_radius,
     blocking,
     data_digests,
+    delete_options,
+    delete_write,
     dry_run,
     ensure_write,
     forceable_check,
@@ -44,22 +45,17 @@ from kubeconnector.changes.helpers import (
     read_live,
     read_namespace,
     read_target,
+    recheck_version,
     require_target,
     resource_version,
     secret_consumers,
+    terminating,
+    uid_of,
 )
-from kubeconnector.changes.helpers.params import (
-    DNS_LABEL,
-    DNS_SUBDOMAIN,
-    build,
-    check_name,
-    parse_bool,
-    reject_unknown,
-    require,
-)
+from kubeconnector.changes.helpers.params import build, flag, object_ref, reject_unknown
 from kubeconnector.changes.helpers.rotation import PULL_TYPES
 from kubeconnector.discovery.kinds import SECRET, SERVICE_ACCOUNT_TOKEN
-from kubeconnector.errors import ApiError, ChangeError, RollbackRefused
+from kubeconnector.errors import ApiError, ChangeError
 from kubeconnector.models.changes import ActionId, Check, DiffItem, JsonObject, Plan, StepPhase
 
 DELETE = "delete-secret"
@@ -85,27 +81,19 @@ class DeleteSecretParams(BaseModel):
     force: bool = False
 
 
-class DeleteSecret:
-    """The delete-secret action."""
+class DeleteSecret(NoRollback):
+    """The delete-secret action (its rollback is refused: the seed gives it none)."""
 
     id: ClassVar[ActionId] = ActionId.DELETE_SECRET
     title: ClassVar[str] = "Delete Kubernetes Secret"
     base_score: ClassVar[int] = 7
-    has_rollback: ClassVar[bool] = False
+    no_rollback: ClassVar[str] = NO_ROLLBACK
     params_model: ClassVar[type[BaseModel]] = DeleteSecretParams
 
     def parse(self, raw: Mapping[str, str]) -> DeleteSecretParams:
         """Typed parameters; `InvalidInput` naming the field."""
         reject_unknown(raw, {"namespace", "name", "force"}, ())
-        require(raw, "namespace", "name")
-        return build(
-            DeleteSecretParams,
-            {
-                "namespace": check_name("namespace", raw["namespace"].strip(), DNS_LABEL, 63),
-                "name": check_name("name", raw["name"].strip(), DNS_SUBDOMAIN, 253),
-                "force": parse_bool("force", raw.get("force", "")),
-            },
-        )
+        return build(DeleteSecretParams, {**object_ref(raw), "force": flag(raw, "force")})
 
     def public_params(self, params: BaseModel) -> JsonObject:
         """The parameters (none is secret)."""
@@ -131,9 +119,8 @@ class DeleteSecret:
         checks += [consumer_check] if consumer_check is not None else []
         dry = None
         if not blocking(checks):
-            dry = dry_run(
-                ctx, "DELETE", target.path, _options(live), what=f"deletion of {target.label}"
-            )
+            body = delete_options(_preconditions(live))
+            dry = dry_run(ctx, "DELETE", target.path, body, what=f"deletion of {target.label}")
         return Plan(
             target=target.label,
             target_resource_version=lookup.resource_version,
@@ -155,13 +142,6 @@ class DeleteSecret:
         """Finish an interrupted deletion (never deletes a re-created Secret)."""
         return _run(ctx, _target(_params(params)), journal)
 
-    def rollback(
-        self, ctx: ActionContext, params: BaseModel, journal: Journal, force: bool
-    ) -> JsonObject:
-        """Refused: the seed gives Delete Kubernetes Secret no rollback."""
-        del ctx, params, journal, force  # the protocol's signature
-        raise RollbackRefused(NO_ROLLBACK)
-
 
 def _params(params: BaseModel) -> DeleteSecretParams:
     if not isinstance(params, DeleteSecretParams):
@@ -173,14 +153,10 @@ def _target(p: DeleteSecretParams) -> Target:
     return Target(SECRET, p.namespace, p.name)
 
 
-def _options(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """DeleteOptions with the uid and resourceVersion preconditions."""
+def _preconditions(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The uid and resourceVersion preconditions of deleting exactly this version."""
     meta = obj.get("metadata") or {}
-    return {
-        "apiVersion": "v1",
-        "kind": "DeleteOptions",
-        "preconditions": {"uid": meta.get("uid"), "resourceVersion": meta.get("resourceVersion")},
-    }
+    return {"uid": meta.get("uid"), "resourceVersion": meta.get("resourceVersion")}
 
 
 def _consumers(
@@ -231,14 +207,15 @@ def _run(ctx: ActionContext, target: Target, journal: Journal) -> JsonObject:
     snap = journal.snapshot()
     if snap is None:
         live = require_target(ctx, target)
-        _recheck(ctx, live, target)
+        recheck_version(ctx, live, target)
         snap = _capture(live)
         journal.save_snapshot(snap)
     if last_phase(journal, DELETE) is not StepPhase.DONE:
-        ensure_write(ctx, journal, _delete(target, snap))
+        preconditions = {"uid": snap["uid"], "resourceVersion": snap["resourceVersion"]}
+        ensure_write(ctx, journal, delete_write(DELETE, target, preconditions))
     after = read_live(ctx, target.path)
-    deleting = after is not None and _same(after, snap["uid"])
-    if deleting and after is not None and not _terminating(after):
+    deleting = after is not None and uid_of(after) == snap["uid"]
+    if deleting and after is not None and not terminating(after):
         raise ChangeError(f"verification failed: {target.label} still exists")
     return {
         "secret": target.label,
@@ -251,46 +228,12 @@ def _run(ctx: ActionContext, target: Target, journal: Journal) -> JsonObject:
     }
 
 
-def _recheck(ctx: ActionContext, live: Mapping[str, Any], target: Target) -> None:
-    planned = ctx.plan.target_resource_version if ctx.plan is not None else ""
-    current = resource_version(dict(live))
-    if planned and planned != current:
-        raise ChangeError(
-            f"{target.label} changed since the plan (resourceVersion {planned} is now "
-            f"{current}): a concurrent edit; nothing was written, plan again"
-        )
-
-
 def _capture(live: Mapping[str, Any]) -> dict[str, Any]:
-    meta = live.get("metadata") or {}
     digests = data_digests(live.get("data"))
     return {
-        "uid": str(meta.get("uid") or ""),
-        "resourceVersion": str(meta.get("resourceVersion") or ""),
+        "uid": uid_of(live),
+        "resourceVersion": resource_version(dict(live)),
         "type": str(live.get("type") or ""),
         "keys": sorted(digests),
         "digests": digests,
     }
-
-
-def _same(obj: Mapping[str, Any], uid: str) -> bool:
-    return str((obj.get("metadata") or {}).get("uid") or "") == uid
-
-
-def _delete(target: Target, snap: Mapping[str, Any]) -> Write:
-    meta = {"uid": snap["uid"], "resourceVersion": snap["resourceVersion"]}
-    return Write(
-        step=DELETE,
-        method="DELETE",
-        path=target.path,
-        read_path=target.path,
-        # Gone, or a different Secret of that name: ours is deleted (or being deleted).
-        applied=lambda obj: obj is None or not _same(obj, snap["uid"]) or _terminating(obj),
-        what=target.label,
-        body=_options({"metadata": meta}),
-        detail={"secret": target.label, **meta},
-    )
-
-
-def _terminating(obj: Mapping[str, Any]) -> bool:
-    return bool((obj.get("metadata") or {}).get("deletionTimestamp"))

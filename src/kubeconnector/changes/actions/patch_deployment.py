@@ -26,16 +26,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from kubeconnector.changes.base import ActionContext, Journal
-from kubeconnector.changes.deployment_change import rollback_change, run_change
-from kubeconnector.changes.deployment_plan import (
-    autoscaler_warnings,
-    blast,
-    deployment_target,
-    fields_dry_run,
-    impact,
-    preflight,
-)
+from kubeconnector.changes.deployment_action import MAX_REPLICAS, DeploymentAction
 from kubeconnector.changes.deployments import (
     Fields,
     container_of,
@@ -43,26 +34,21 @@ from kubeconnector.changes.deployments import (
     diff_items,
     env_entry,
     env_names,
-    read_fields,
 )
-from kubeconnector.changes.helpers.checks import Target, blocking, read_target
+from kubeconnector.changes.helpers.checks import Target
 from kubeconnector.changes.helpers.digests import value_digest
 from kubeconnector.changes.helpers.params import (
-    DNS_LABEL,
-    DNS_SUBDOMAIN,
     build,
-    check_name,
-    parse_bool,
+    flag,
+    object_ref,
     parse_int,
     reject_unknown,
-    require,
     split_list,
 )
-from kubeconnector.models.changes import ActionId, Check, JsonObject, Plan
+from kubeconnector.models.changes import ActionId, Check, JsonObject
 
 # Upstream's classic environment variable name rule, accepted by every API server version.
 ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
-MAX_REPLICAS = 2**31 - 1
 ROLLBACK_NOTE = (
     "restores the previous values of exactly the changed fields, then verifies the rollout"
 )
@@ -117,27 +103,25 @@ class PatchDeploymentParams(BaseModel):
         return Fields(container=self.container, image=self.image, replicas=self.replicas, env=env)
 
 
-class PatchDeployment:
+class PatchDeployment(DeploymentAction):
     """The patch-deployment action."""
 
     id: ClassVar[ActionId] = ActionId.PATCH_DEPLOYMENT
     title: ClassVar[str] = "Patch Deployment"
     base_score: ClassVar[int] = 6
-    has_rollback: ClassVar[bool] = True
+    rollback_note: ClassVar[str] = ROLLBACK_NOTE
     params_model: ClassVar[type[BaseModel]] = PatchDeploymentParams
 
     def parse(self, raw: Mapping[str, str]) -> PatchDeploymentParams:
         """Typed parameters; `InvalidInput` naming the field (never quoting an env value)."""
         reject_unknown(raw, _SIMPLE, ("env.",))
-        require(raw, "namespace", "name")
         data: dict[str, Any] = {
-            "namespace": check_name("namespace", raw["namespace"].strip(), DNS_LABEL, 63),
-            "name": check_name("name", raw["name"].strip(), DNS_SUBDOMAIN, 253),
+            **object_ref(raw),
             "container": raw.get("container", "").strip(),
             "env": {key[4:]: value for key, value in raw.items() if key.startswith("env.")},
             "unset_env": split_list(raw.get("unset_env", "")),
-            "auto_rollback": parse_bool("auto_rollback", raw.get("auto_rollback", "")),
-            "force": parse_bool("force", raw.get("force", "")),
+            "auto_rollback": flag(raw, "auto_rollback"),
+            "force": flag(raw, "force"),
         }
         if "image" in raw:
             data["image"] = raw["image"].strip()
@@ -147,7 +131,7 @@ class PatchDeployment:
 
     def public_params(self, params: BaseModel) -> JsonObject:
         """The parameters with each env value replaced by its digest."""
-        p = _params(params)
+        p = self.typed(params)
         env: dict[str, Any] = {
             k: value_digest(v.get_secret_value()) for k, v in sorted(p.env.items())
         }
@@ -165,68 +149,31 @@ class PatchDeployment:
 
     def secret_params(self, params: BaseModel) -> dict[str, bytes]:
         """The env values, by their raw parameter name (``env.NAME``)."""
-        return {f"env.{k}": v.get_secret_value().encode() for k, v in _params(params).env.items()}
+        return {
+            f"env.{k}": v.get_secret_value().encode() for k, v in self.typed(params).env.items()
+        }
 
-    def plan(self, ctx: ActionContext, params: BaseModel) -> Plan:
-        """Preflight, dry run of the exact patch, diff (env by digest), pods replaced."""
-        p = _params(params)
-        target = deployment_target(p.namespace, p.name)
-        lookup = read_target(ctx, target)
-        if lookup.obj is None:
-            return Plan(target=target.label, preflight=(lookup.check,), rollback_available=True)
-        live, wanted = lookup.obj, p.fields()
-        checks, warnings = preflight(ctx, target, live, force=p.force)
-        checks = [lookup.check, *checks, *_content_checks(live, target, wanted)]
-        if p.replicas is not None:
-            warnings += autoscaler_warnings(ctx, target)
-        before = read_fields(live, wanted)
-        dry = None
-        if not blocking(checks):
-            dry = fields_dry_run(ctx, target, wanted, live)
-        return Plan(
-            target=target.label,
-            target_resource_version=lookup.resource_version,
-            preflight=tuple(checks),
-            dry_run=dry,
-            diff=diff_items(before, wanted),
-            impact=impact(target, live, before, wanted),
-            warnings=tuple(warnings),
-            blast_radius=blast(live),
-            rollback_available=True,
-            rollback_note=ROLLBACK_NOTE,
-        )
+    def typed(self, params: BaseModel) -> PatchDeploymentParams:
+        """The parameters as `PatchDeploymentParams` (`TypeError` for any other model)."""
+        if not isinstance(params, PatchDeploymentParams):
+            raise TypeError("patch-deployment takes PatchDeploymentParams")
+        return params
 
-    def execute(self, ctx: ActionContext, params: BaseModel, journal: Journal) -> JsonObject:
-        """Snapshot the touched fields, patch with the precondition, verify the rollout."""
-        p = _params(params)
-        return run_change(ctx, deployment_target(p.namespace, p.name), p.fields(), journal)
-
-    def resume(self, ctx: ActionContext, params: BaseModel, journal: Journal) -> JsonObject:
-        """Continue an interrupted execution (the same path: the patch is never resent)."""
-        return self.execute(ctx, params, journal)
-
-    def rollback(
-        self, ctx: ActionContext, params: BaseModel, journal: Journal, force: bool
-    ) -> JsonObject:
-        """Restore the captured fields, unless someone changed them since; verify."""
-        p = _params(params)
-        return rollback_change(ctx, deployment_target(p.namespace, p.name), journal, force)
+    def content_checks(
+        self, live: Mapping[str, Any], target: Target, wanted: Fields, before: Fields
+    ) -> list[Check]:
+        """The container exists, variables to remove exist, and something would change."""
+        if not wanted.container:
+            return _changes_check(before, wanted)
+        if container_of(live, wanted.container) is None:
+            listed = ", ".join(str(c.get("name")) for c in containers(live))
+            message = f"{target.label} has no container {wanted.container!r} (containers: {listed})"
+            return [Check(name="container", ok=False, message=message)]
+        return [*_env_checks(live, wanted), *_changes_check(before, wanted)]
 
 
-def _params(params: BaseModel) -> PatchDeploymentParams:
-    if not isinstance(params, PatchDeploymentParams):
-        raise TypeError("patch-deployment takes PatchDeploymentParams")
-    return params
-
-
-def _content_checks(live: Mapping[str, Any], target: Target, wanted: Fields) -> list[Check]:
-    """The container exists, variables to remove exist, and something would change."""
-    if not wanted.container:
-        return _changes_check(live, wanted)
-    if container_of(live, wanted.container) is None:
-        listed = ", ".join(str(c.get("name")) for c in containers(live))
-        message = f"{target.label} has no container {wanted.container!r} (containers: {listed})"
-        return [Check(name="container", ok=False, message=message)]
+def _env_checks(live: Mapping[str, Any], wanted: Fields) -> list[Check]:
+    """Variables to remove exist, and no variable to change is defined twice."""
     checks = []
     names = env_names(live, wanted.container)
     absent = [n for n, entry in sorted(wanted.env.items()) if entry is None and n not in names]
@@ -238,11 +185,11 @@ def _content_checks(live: Mapping[str, Any], target: Target, wanted: Fields) -> 
     if doubled:
         message = f"container {wanted.container!r} defines {', '.join(doubled)} more than once"
         checks.append(Check(name="env", ok=False, message=message))
-    return [*checks, *_changes_check(live, wanted)]
+    return checks
 
 
-def _changes_check(live: Mapping[str, Any], wanted: Fields) -> list[Check]:
-    if diff_items(read_fields(live, wanted), wanted):
+def _changes_check(before: Fields, wanted: Fields) -> list[Check]:
+    if diff_items(before, wanted):
         return []
     message = "nothing would change: every value given is the current one"
     return [Check(name="changes", ok=False, message=message)]

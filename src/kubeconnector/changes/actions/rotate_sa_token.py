@@ -35,12 +35,12 @@ API calls (no faults, no retries; n old token Secrets):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, JsonValue
 
-from kubeconnector.changes.base import ActionContext, Journal
+from kubeconnector.changes.base import ActionContext, Journal, NoRollback
 from kubeconnector.changes.helpers import (
     Consumer,
     NamespaceView,
@@ -49,6 +49,9 @@ from kubeconnector.changes.helpers import (
     account_runners,
     blast_radius,
     blocking,
+    delete_options,
+    delete_write,
+    deleted,
     dry_run,
     ensure_write,
     impact_items,
@@ -56,18 +59,12 @@ from kubeconnector.changes.helpers import (
     permission_check,
     read_namespace,
     read_target,
+    recheck_version,
     require_target,
-    resource_version,
     secret_consumers,
+    uid_of,
 )
-from kubeconnector.changes.helpers.params import (
-    DNS_LABEL,
-    DNS_SUBDOMAIN,
-    build,
-    check_name,
-    reject_unknown,
-    require,
-)
+from kubeconnector.changes.helpers.params import build, object_ref, reject_unknown
 from kubeconnector.changes.helpers.tokens import (
     BOUND,
     LEGACY,
@@ -83,7 +80,7 @@ from kubeconnector.changes.helpers.tokens import (
     wait_regenerated,
 )
 from kubeconnector.discovery.kinds import SECRET, SERVICE_ACCOUNT
-from kubeconnector.errors import ApiError, ChangeError, RollbackRefused
+from kubeconnector.errors import ApiError, ChangeError
 from kubeconnector.models.changes import ActionId, Check, DiffItem, JsonObject, Plan
 
 CREATE = "create-token-secret"
@@ -100,27 +97,19 @@ class RotateSaTokenParams(BaseModel):
     serviceaccount: str
 
 
-class RotateSaToken:
-    """The rotate-sa-token action."""
+class RotateSaToken(NoRollback):
+    """The rotate-sa-token action (its rollback is refused: a deleted token cannot come back)."""
 
     id: ClassVar[ActionId] = ActionId.ROTATE_SA_TOKEN
     title: ClassVar[str] = "Rotate Service Account Token"
     base_score: ClassVar[int] = 6
-    has_rollback: ClassVar[bool] = False
+    no_rollback: ClassVar[str] = NO_ROLLBACK
     params_model: ClassVar[type[BaseModel]] = RotateSaTokenParams
 
     def parse(self, raw: Mapping[str, str]) -> RotateSaTokenParams:
         """Typed parameters; `InvalidInput` naming the field."""
         reject_unknown(raw, {"namespace", "serviceaccount"}, ())
-        require(raw, "namespace", "serviceaccount")
-        account = raw["serviceaccount"].strip()
-        return build(
-            RotateSaTokenParams,
-            {
-                "namespace": check_name("namespace", raw["namespace"].strip(), DNS_LABEL, 63),
-                "serviceaccount": check_name("serviceaccount", account, DNS_SUBDOMAIN, 253),
-            },
-        )
+        return build(RotateSaTokenParams, object_ref(raw, "serviceaccount"))
 
     def public_params(self, params: BaseModel) -> JsonObject:
         """The parameters (none is secret)."""
@@ -171,13 +160,6 @@ class RotateSaToken:
         """Finish an interrupted rotation (no Secret is created or deleted twice)."""
         return _run(ctx, _params(params), journal)
 
-    def rollback(
-        self, ctx: ActionContext, params: BaseModel, journal: Journal, force: bool
-    ) -> JsonObject:
-        """Refused: a deleted token cannot come back."""
-        del ctx, params, journal, force  # the protocol's signature
-        raise RollbackRefused(NO_ROLLBACK)
-
 
 def _params(params: BaseModel) -> RotateSaTokenParams:
     if not isinstance(params, RotateSaTokenParams):
@@ -221,7 +203,7 @@ def _dry_runs(
         results.append(dry_run(ctx, "POST", path, body, what="creation of the new token Secret"))
     for token in tokens:
         secret = _secret(p, str(meta(token).get("name")))
-        body = {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": _uid(token)}
+        body = delete_options(_uid(token))
         results.append(
             dry_run(ctx, "DELETE", secret.path, body, what=f"deletion of {secret.label}")
         )
@@ -233,7 +215,7 @@ def _dry_runs(
 
 
 def _uid(obj: Mapping[str, Any]) -> dict[str, str]:
-    return {"uid": str(meta(obj).get("uid") or "")}
+    return {"uid": uid_of(obj)}
 
 
 def _plan_holders(
@@ -328,19 +310,14 @@ def _capture(
     ctx: ActionContext, p: RotateSaTokenParams, journal: Journal, target: Target
 ) -> dict[str, Any]:
     account = require_target(ctx, target)
-    planned = ctx.plan.target_resource_version if ctx.plan is not None else ""
-    if planned and planned != resource_version(account):
-        raise ChangeError(
-            f"{target.label} changed since the plan (resourceVersion {planned} is now "
-            f"{resource_version(account)}): a concurrent edit; nothing was written, plan again"
-        )
+    recheck_version(ctx, account, target)
     tokens = token_secrets(ctx, p.namespace, account)
     if not tokens:
         raise ChangeError(f"{target.label} has no legacy token Secret left; nothing was written")
     generation = detect_generation(ctx, account, tokens)
     snap = {
         "account": p.serviceaccount,
-        "uid": str(meta(account).get("uid") or ""),
+        "uid": uid_of(account),
         "generation": generation.kind,
         "evidence": generation.evidence,
         "old": [{"name": str(meta(t).get("name")), **_uid(t)} for t in tokens],
@@ -375,43 +352,18 @@ def _delete_all(
     ctx: ActionContext, journal: Journal, p: RotateSaTokenParams, old: list[dict[str, str]]
 ) -> None:
     for item in old:
-        secret = _secret(p, item["name"])
         preconditions = {"uid": item["uid"]}
-        write = Write(
-            step=f"{DELETE}/{item['name']}",
-            method="DELETE",
-            path=secret.path,
-            read_path=secret.path,
-            applied=_gone(item["uid"]),
-            what=secret.label,
-            body={"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": preconditions},
-            detail={"secret": secret.label, **preconditions},
-        )
+        write = delete_write(f"{DELETE}/{item['name']}", _secret(p, item["name"]), preconditions)
         ensure_write(ctx, journal, write)
-
-
-def _gone(uid: str) -> Callable[[Mapping[str, Any] | None], bool]:
-    """Whether the token Secret with `uid` is deleted (or being deleted)."""
-
-    def check(obj: Mapping[str, Any] | None) -> bool:
-        return obj is None or meta(obj).get("uid") != uid or _terminating(obj)
-
-    return check
 
 
 def _verify(ctx: ActionContext, p: RotateSaTokenParams, snap: Mapping[str, Any], new: str) -> None:
     left = {str(meta(t).get("name")): t for t in all_token_secrets(ctx, p.namespace)}
-    survivors = [
-        o["name"] for o in snap["old"] if o["name"] in left and not _gone(o["uid"])(left[o["name"]])
-    ]
+    survivors = [o["name"] for o in snap["old"] if not deleted(left.get(o["name"]), o["uid"])]
     if survivors:
         raise ChangeError(f"verification failed: token Secrets still exist: {', '.join(survivors)}")
     if new not in left:
         raise ChangeError(f"verification failed: the new token Secret {new} is gone")
-
-
-def _terminating(obj: Mapping[str, Any]) -> bool:
-    return bool(meta(obj).get("deletionTimestamp"))
 
 
 def _result(

@@ -48,14 +48,11 @@ from kubeconnector.changes.helpers import (
     secret_consumers,
 )
 from kubeconnector.changes.helpers.params import (
-    DNS_LABEL,
-    DNS_SUBDOMAIN,
     build,
-    check_name,
-    parse_bool,
+    flag,
+    object_ref,
     parse_int,
     reject_unknown,
-    require,
     split_list,
 )
 from kubeconnector.changes.helpers.restarts import manual_restarts, restart_targets
@@ -133,17 +130,15 @@ class RotateSecret:
     def parse(self, raw: Mapping[str, str]) -> RotateSecretParams:
         """Typed parameters; `InvalidInput` naming the field (never quoting a value)."""
         reject_unknown(raw, _SIMPLE, ("value.", "generate."))
-        require(raw, "namespace", "name")
         data: dict[str, Any] = {
-            "namespace": check_name("namespace", raw["namespace"].strip(), DNS_LABEL, 63),
-            "name": check_name("name", raw["name"].strip(), DNS_SUBDOMAIN, 253),
+            **object_ref(raw),
             "values": {k[6:]: v for k, v in raw.items() if k.startswith("value.")},
             "generate": {
                 k[9:]: parse_int(k, v) for k, v in raw.items() if k.startswith("generate.")
             },
             "remove": split_list(raw.get("remove", "")),
-            "restart_consumers": parse_bool("restart_consumers", raw.get("restart_consumers", "")),
-            "force": parse_bool("force", raw.get("force", "")),
+            "restart_consumers": flag(raw, "restart_consumers"),
+            "force": flag(raw, "force"),
         }
         if "alphabet" in raw:
             data["alphabet"] = raw["alphabet"].strip()

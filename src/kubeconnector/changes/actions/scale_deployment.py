@@ -26,31 +26,19 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kubeconnector.changes.base import ActionContext, Journal
-from kubeconnector.changes.deployment_change import rollback_change, run_change
-from kubeconnector.changes.deployment_plan import (
-    autoscaler_warnings,
-    blast,
-    deployment_target,
-    fields_dry_run,
-    impact,
-    preflight,
-)
-from kubeconnector.changes.deployments import Fields, diff_items, read_fields
-from kubeconnector.changes.helpers.checks import blocking, read_target
+from kubeconnector.changes.deployment_action import MAX_REPLICAS, DeploymentAction
+from kubeconnector.changes.deployments import Fields
+from kubeconnector.changes.helpers.checks import Target
 from kubeconnector.changes.helpers.params import (
-    DNS_LABEL,
-    DNS_SUBDOMAIN,
     build,
-    check_name,
-    parse_bool,
+    flag,
+    object_ref,
     parse_int,
     reject_unknown,
     require,
 )
-from kubeconnector.models.changes import ActionId, Check, JsonObject, Plan
+from kubeconnector.models.changes import ActionId, Check, JsonObject
 
-MAX_REPLICAS = 2**31 - 1
 ROLLBACK_NOTE = "restores the previous replica count, then waits until it is available"
 
 
@@ -69,13 +57,13 @@ class ScaleDeploymentParams(BaseModel):
         return Fields(replicas=self.replicas)
 
 
-class ScaleDeployment:
+class ScaleDeployment(DeploymentAction):
     """The scale-deployment action."""
 
     id: ClassVar[ActionId] = ActionId.SCALE_DEPLOYMENT
     title: ClassVar[str] = "Scale Deployment"
     base_score: ClassVar[int] = 4
-    has_rollback: ClassVar[bool] = True
+    rollback_note: ClassVar[str] = ROLLBACK_NOTE
     params_model: ClassVar[type[BaseModel]] = ScaleDeploymentParams
 
     def parse(self, raw: Mapping[str, str]) -> ScaleDeploymentParams:
@@ -83,75 +71,37 @@ class ScaleDeployment:
         reject_unknown(raw, {"namespace", "name", "replicas", "force"}, ())
         require(raw, "namespace", "name", "replicas")
         data: dict[str, Any] = {
-            "namespace": check_name("namespace", raw["namespace"].strip(), DNS_LABEL, 63),
-            "name": check_name("name", raw["name"].strip(), DNS_SUBDOMAIN, 253),
+            **object_ref(raw),
             "replicas": parse_int("replicas", raw["replicas"]),
-            "force": parse_bool("force", raw.get("force", "")),
+            "force": flag(raw, "force"),
         }
         return build(ScaleDeploymentParams, data)
 
     def public_params(self, params: BaseModel) -> JsonObject:
         """The parameters (none is secret)."""
-        p = _params(params)
+        p = self.typed(params)
         return {"namespace": p.namespace, "name": p.name, "replicas": p.replicas, "force": p.force}
 
     def secret_params(self, params: BaseModel) -> dict[str, bytes]:
         """None: a replica count is not a secret."""
-        _params(params)
+        self.typed(params)
         return {}
 
-    def plan(self, ctx: ActionContext, params: BaseModel) -> Plan:
-        """Preflight, autoscalers, dry run of the exact patch, the pods added or removed."""
-        p = _params(params)
-        target = deployment_target(p.namespace, p.name)
-        lookup = read_target(ctx, target)
-        if lookup.obj is None:
-            return Plan(target=target.label, preflight=(lookup.check,), rollback_available=True)
-        live, wanted = lookup.obj, p.fields()
-        checks, warnings = preflight(ctx, target, live, force=p.force)
-        before = read_fields(live, wanted)
-        checks = [lookup.check, *checks]
-        if before.replicas == p.replicas:
-            message = f"nothing would change: {target.label} already has {p.replicas} replicas"
-            checks.append(Check(name="changes", ok=False, message=message))
-        warnings += autoscaler_warnings(ctx, target)
-        dry = None
-        if not blocking(checks):
-            dry = fields_dry_run(ctx, target, wanted, live)
-        return Plan(
-            target=target.label,
-            target_resource_version=lookup.resource_version,
-            preflight=tuple(checks),
-            dry_run=dry,
-            diff=diff_items(before, wanted),
-            impact=impact(target, live, before, wanted),
-            warnings=tuple(warnings),
-            blast_radius=blast(live),
-            rollback_available=True,
-            rollback_note=ROLLBACK_NOTE,
-        )
+    def typed(self, params: BaseModel) -> ScaleDeploymentParams:
+        """The parameters as `ScaleDeploymentParams` (`TypeError` for any other model)."""
+        if not isinstance(params, ScaleDeploymentParams):
+            raise TypeError("scale-deployment takes ScaleDeploymentParams")
+        return params
 
-    def execute(self, ctx: ActionContext, params: BaseModel, journal: Journal) -> JsonObject:
-        """Snapshot the count, patch with the precondition, wait for availability."""
-        p = _params(params)
-        return run_change(ctx, deployment_target(p.namespace, p.name), p.fields(), journal)
-
-    def resume(self, ctx: ActionContext, params: BaseModel, journal: Journal) -> JsonObject:
-        """Continue an interrupted execution (the same path: the patch is never resent)."""
-        return self.execute(ctx, params, journal)
-
-    def rollback(
-        self, ctx: ActionContext, params: BaseModel, journal: Journal, force: bool
-    ) -> JsonObject:
-        """Restore the previous count, unless someone changed it since; verify."""
-        p = _params(params)
-        return rollback_change(ctx, deployment_target(p.namespace, p.name), journal, force)
-
-
-def _params(params: BaseModel) -> ScaleDeploymentParams:
-    if not isinstance(params, ScaleDeploymentParams):
-        raise TypeError("scale-deployment takes ScaleDeploymentParams")
-    return params
+    def content_checks(
+        self, live: Mapping[str, Any], target: Target, wanted: Fields, before: Fields
+    ) -> list[Check]:
+        """Something would change: the count is not the current one."""
+        del live  # the base's signature: the previous count is in `before`
+        if before.replicas != wanted.replicas:
+            return []
+        message = f"nothing would change: {target.label} already has {wanted.replicas} replicas"
+        return [Check(name="changes", ok=False, message=message)]
 
 
 ACTION = ScaleDeployment()

@@ -5,7 +5,8 @@
 - `checks`: `Target` (kind, namespace, name -> path and label), `read_target` (one GET: the
   object and the ``target-exists`` check, failed when missing or forbidden),
   `require_target` (the same during an execution), `permission_check` (one
-  SelfSubjectAccessReview), `forceable_check` (a refusal ``force`` turns into a warning).
+  SelfSubjectAccessReview), `forceable_check` (a refusal ``force`` turns into a warning),
+  `recheck_version` (at execution: the target is still the version the plan saw).
 - `guards`: `manager_guard`: tool managers (Helm, Argo CD, Flux, External Secrets, Sealed
   Secrets) of an object as refusals (for the tools that would revert the change) and
   warnings.
@@ -14,7 +15,12 @@
   `blast_radius` for the plan.
 - `writes`: `dry_run` (``dryRun=All`` of the exact write, as a check) and `Write` with
   `guarded_write` / `ensure_write`: journaled, precondition-guarded writes that are never
-  applied twice, even when resent after a dropped connection or on resume.
+  applied twice, even when resent after a dropped connection or on resume; `delete_write`
+  builds the guarded DELETE of one object (uid precondition).
+- `rollbacks`: what every rollback does around its restoring write (the snapshot, a restore
+  already done, refusing or auditing the overwrite of others' edits).
+- `params`, `secret_data`, `restarts`, `rotation`, `tokens`: parameter parsing and
+  what the Secret and token actions share.
 """
 
 from kubeconnector.changes.helpers.checks import (
@@ -26,8 +32,10 @@ from kubeconnector.changes.helpers.checks import (
     missing,
     permission_check,
     read_target,
+    recheck_version,
     require_target,
     resource_version,
+    uid_of,
 )
 from kubeconnector.changes.helpers.consumers import (
     Consumer,
@@ -49,11 +57,15 @@ from kubeconnector.changes.helpers.guards import ALL_TOOLS, ManagerGuard, manage
 from kubeconnector.changes.helpers.writes import (
     DRY_RUN,
     Write,
+    delete_options,
+    delete_write,
+    deleted,
     dry_run,
     ensure_write,
     guarded_write,
     last_phase,
     read_live,
+    terminating,
 )
 
 __all__ = [
@@ -71,6 +83,9 @@ __all__ = [
     "blocking",
     "data_digests",
     "decode_b64",
+    "delete_options",
+    "delete_write",
+    "deleted",
     "dry_run",
     "encode_b64",
     "ensure_write",
@@ -84,9 +99,12 @@ __all__ = [
     "read_live",
     "read_namespace",
     "read_target",
+    "recheck_version",
     "require_target",
     "resource_version",
     "scrub",
     "secret_consumers",
+    "terminating",
+    "uid_of",
     "value_digest",
 ]

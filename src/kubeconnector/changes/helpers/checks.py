@@ -4,11 +4,13 @@ Every action starts its plan with `read_target` (one GET: the object, or a faile
 it is missing or not readable) and asks the API server with `permission_check` (one
 SelfSubjectAccessReview per verb) whether it may write. Reading the target proves the ``get``
 permission, so no review is spent on it. `forceable_check` builds a check that the action's
-``force`` parameter turns into a warning.
+``force`` parameter turns into a warning. At execution, `recheck_version` refuses a target
+edited since the plan was approved.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +69,26 @@ class Lookup:
 def resource_version(obj: dict[str, Any]) -> str:
     """An object's ``metadata.resourceVersion`` (``""`` when absent)."""
     return str((obj.get("metadata") or {}).get("resourceVersion") or "")
+
+
+def uid_of(obj: Mapping[str, Any]) -> str:
+    """An object's ``metadata.uid`` (``""`` when absent)."""
+    return str((obj.get("metadata") or {}).get("uid") or "")
+
+
+def recheck_version(ctx: ActionContext, live: Mapping[str, Any], target: Target) -> None:
+    """Refuse to execute when the target is no longer the version the approved plan saw.
+
+    Raises:
+        ChangeError: Its resourceVersion moved since the plan (nothing was written).
+    """
+    planned = ctx.plan.target_resource_version if ctx.plan is not None else ""
+    current = resource_version(dict(live))
+    if planned and planned != current:
+        raise ChangeError(
+            f"{target.label} changed since the plan (resourceVersion {planned} is now "
+            f"{current}): a concurrent edit; nothing was written, plan again"
+        )
 
 
 def read_target(ctx: ActionContext, target: Target) -> Lookup:

@@ -93,6 +93,28 @@ def build(model: type[M], data: Mapping[str, Any]) -> M:
         raise InvalidInput(f"{field}: {first['msg']}", field) from None
 
 
+def object_ref(raw: Mapping[str, str], field: str = "name") -> dict[str, str]:
+    """The ``namespace`` and object name (parameter `field`) every namespaced action takes.
+
+    Raises:
+        InvalidInput: Naming the first one missing, empty or not a valid Kubernetes name.
+    """
+    require(raw, "namespace", field)
+    return {
+        "namespace": check_name("namespace", raw["namespace"].strip(), DNS_LABEL, 63),
+        field: check_name(field, raw[field].strip(), DNS_SUBDOMAIN, 253),
+    }
+
+
+def flag(raw: Mapping[str, str], field: str) -> bool:
+    """An optional boolean parameter (false when absent).
+
+    Raises:
+        InvalidInput: It is given but is not true or false.
+    """
+    return parse_bool(field, raw.get(field, ""))
+
+
 def check_name(field: str, value: str, pattern: re.Pattern[str], limit: int) -> str:
     """A Kubernetes name that matches `pattern` and is at most `limit` characters.
 

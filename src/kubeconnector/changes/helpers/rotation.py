@@ -19,19 +19,30 @@ from typing import Any
 from pydantic import JsonValue
 
 from kubeconnector.changes.base import ActionContext, Journal
-from kubeconnector.changes.helpers.checks import Target, require_target, resource_version
+from kubeconnector.changes.helpers.checks import (
+    Target,
+    recheck_version,
+    require_target,
+    resource_version,
+    uid_of,
+)
 from kubeconnector.changes.helpers.consumers import read_namespace, secret_consumers
 from kubeconnector.changes.helpers.digests import data_digests
 from kubeconnector.changes.helpers.restarts import restart_all, restart_targets
+from kubeconnector.changes.helpers.rollbacks import (
+    allow_overwrite,
+    note_restored,
+    rollback_snapshot,
+)
 from kubeconnector.changes.helpers.secret_data import (
     KeyChanges,
     apply_changes,
     generate_value,
     key_changes,
 )
-from kubeconnector.changes.helpers.writes import Write, ensure_write, last_phase, read_live
+from kubeconnector.changes.helpers.writes import Write, ensure_write, read_live
 from kubeconnector.errors import ChangeError, RollbackRefused
-from kubeconnector.models.changes import JsonObject, StepPhase
+from kubeconnector.models.changes import JsonObject
 
 UPDATE = "update-secret"
 RESTORE = "restore-secret"
@@ -115,9 +126,7 @@ def rollback_rotation(
             (unless `force`).
         ChangeError: The read-back does not show the previous data.
     """
-    snap = journal.snapshot()
-    if snap is None:
-        raise RollbackRefused("No snapshot available: the change captured no previous data")
+    snap = rollback_snapshot(journal, "data")
     live = read_live(ctx, target.path)
     if live is None:
         raise RollbackRefused(f"resource state has changed: {target.label} no longer exists")
@@ -139,13 +148,7 @@ def rollback_rotation(
 
 def _recheck(ctx: ActionContext, live: Mapping[str, Any], target: Target) -> None:
     """What may have changed since the plan; nothing is written when one fails."""
-    planned = ctx.plan.target_resource_version if ctx.plan is not None else ""
-    current = resource_version(dict(live))
-    if planned and planned != current:
-        raise ChangeError(
-            f"{target.label} changed since the plan (resourceVersion {planned} is now "
-            f"{current}): a concurrent edit; nothing was written, plan again"
-        )
+    recheck_version(ctx, live, target)
     if live.get("immutable") is True:
         raise ChangeError(f"{target.label} is immutable: immutable Secrets cannot be rotated")
 
@@ -175,10 +178,9 @@ def _capture(
         accounts = live.get("type") in PULL_TYPES
         view = read_namespace(ctx, spec.target.namespace, accounts=accounts)
         restart = restart_targets(secret_consumers(view, spec.target.name))
-    meta = live.get("metadata") or {}
     snap = {
-        "uid": str(meta.get("uid") or ""),
-        "resourceVersion": str(meta.get("resourceVersion") or ""),
+        "uid": uid_of(live),
+        "resourceVersion": resource_version(dict(live)),
         "type": str(live.get("type") or ""),
         "data": dict(live.get("data") or {}),
         "written": data_digests(apply_changes(live.get("data"), values, spec.remove)),
@@ -190,7 +192,7 @@ def _capture(
 
 def _holds(obj: Mapping[str, Any] | None, uid: str, digests: Mapping[str, str]) -> bool:
     """Whether `obj` is the same Secret (uid) holding data with these digests."""
-    if obj is None or str((obj.get("metadata") or {}).get("uid") or "") != uid:
+    if obj is None or uid_of(obj) != uid:
         return False
     return data_digests(obj.get("data")) == dict(digests)
 
@@ -220,7 +222,7 @@ def _update(
 
 def _drift(live: Mapping[str, Any], snap: Mapping[str, Any]) -> list[str]:
     """What changed since the rotation wrote its data (key names only)."""
-    if str((live.get("metadata") or {}).get("uid") or "") != snap["uid"]:
+    if uid_of(live) != snap["uid"]:
         return ["the Secret was deleted and re-created"]
     changes = key_changes(snap["written"], data_digests(live.get("data")))
     return [] if changes.empty else [changes.describe()]
@@ -238,20 +240,11 @@ def _restore(
     previous = data_digests(snap["data"])
     detail: JsonObject = {"secret": target.label, "resourceVersion": resource_version(live)}
     if _holds(live, snap["uid"], previous):
-        phase = last_phase(journal, RESTORE)
-        if phase is StepPhase.INTENT:  # the write happened before an interruption
-            journal.done(RESTORE, {**detail, "resumed": True})
-        elif phase is None:
-            journal.skipped(RESTORE, {**detail, "reason": "the Secret holds the previous data"})
+        note_restored(journal, RESTORE, detail, "the Secret holds the previous data")
         return []
     drift = _drift(live, snap)
-    if drift and not force:
-        raise RollbackRefused(
-            f"resource state has changed: {target.label}: {'; '.join(drift)} since the "
-            "rotation; the rollback would overwrite it (use force to restore anyway)"
-        )
-    if drift:
-        journal.event("rollback-forced", {"secret": target.label, "overwritten": list(drift)})
+    changed = f"{target.label}: {'; '.join(drift)} since the rotation"
+    allow_overwrite(journal, {"secret": target.label}, drift, force, changed)
     write = Write(
         step=RESTORE,
         method="PUT",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeconnector.changes.base import ActionContext, Journal
-from kubeconnector.changes.helpers.checks import resource_version
+from kubeconnector.changes.helpers.checks import Target, resource_version, uid_of
 from kubeconnector.changes.helpers.digests import scrub
 from kubeconnector.errors import ApiError, ChangeError, Conflict, NotFound
 from kubeconnector.models.changes import Check, JsonObject, StepPhase
@@ -51,6 +51,43 @@ class Write:
     body: Any = None
     detail: JsonObject = field(default_factory=dict)
     content_type: str | None = None
+
+
+def delete_options(preconditions: Mapping[str, Any]) -> dict[str, Any]:
+    """A DELETE body carrying `preconditions` (uid, and resourceVersion when given)."""
+    return {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": dict(preconditions)}
+
+
+def terminating(obj: Mapping[str, Any]) -> bool:
+    """Whether the object is being deleted (a finalizer still holds it)."""
+    return bool((obj.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def deleted(live: Live, uid: str) -> bool:
+    """Whether the object with `uid` is deleted or being deleted, given what its path holds.
+
+    An object of the same name with another uid is a re-created one: ours is gone.
+    """
+    return live is None or uid_of(live) != uid or terminating(live)
+
+
+def delete_write(step: str, target: Target, preconditions: Mapping[str, str]) -> Write:
+    """The guarded DELETE of `target`, the object whose uid is ``preconditions["uid"]``.
+
+    It took effect when that object is `deleted`. The journal detail names the target under
+    its kind (``secret``) with the preconditions.
+    """
+    uid = preconditions["uid"]
+    return Write(
+        step=step,
+        method="DELETE",
+        path=target.path,
+        read_path=target.path,
+        applied=lambda obj: deleted(obj, uid),
+        what=target.label,
+        body=delete_options(preconditions),
+        detail={target.kind.kind.lower(): target.label, **preconditions},
+    )
 
 
 def dry_run(

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake, SimulatedCrash
-from tests.kubeconnector.changes.secrets.secrets_support import (
-    CONNECTOR_USER,
-    Sandbox,
-    connector_calls,
-    context_for,
-)
+from tests.kubeconnector.changes.secrets.secrets_support import Sandbox
+from tests.kubeconnector.changes.support import CONNECTOR_USER, connector_calls, context_for
 
 from kubeconnector.changes.actions.delete_secret import DeleteSecret, DeleteSecretParams
 from kubeconnector.changes.base import ActionContext

@@ -18,13 +18,8 @@ from typing import Any
 
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake
-from tests.kubeconnector.changes.secrets.secrets_support import (
-    CONNECTOR_USER,
-    Sandbox,
-    b64,
-    connector_calls,
-    context_for,
-)
+from tests.kubeconnector.changes.secrets.secrets_support import Sandbox, b64
+from tests.kubeconnector.changes.support import CONNECTOR_USER, connector_calls, context_for
 
 from kubeconnector.changes.actions.delete_secret import DeleteSecret
 from kubeconnector.changes.actions.rotate_sa_token import RotateSaToken

@@ -14,13 +14,12 @@ from typing import Any
 import httpx
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake, SimulatedCrash
-from tests.kubeconnector.changes.secrets.secrets_support import (
+from tests.kubeconnector.changes.secrets.secrets_support import Sandbox, unb64
+from tests.kubeconnector.changes.support import (
     CONNECTOR_USER,
-    Sandbox,
     client_for,
     connector_calls,
     context_for,
-    unb64,
 )
 
 import kubesim

@@ -1,8 +1,8 @@
-"""Fixtures of the WORKLOADS action tests (defined in `workloads_support`)."""
+"""Fixtures of the WORKLOADS action tests (defined in `workloads_support` and `support`)."""
 
+from tests.kubeconnector.changes.support import connector_ctx
 from tests.kubeconnector.changes.workloads.workloads_support import (
     admin,
-    connector_ctx,
     discovery_ctx,
     hpa_reader,
     node,

@@ -10,12 +10,8 @@ from typing import Any
 
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake, SimulatedCrash
-from tests.kubeconnector.changes.workloads.workloads_support import (
-    Grant,
-    Sandbox,
-    connector_calls,
-    wait_until,
-)
+from tests.kubeconnector.changes.support import connector_calls, wait_until
+from tests.kubeconnector.changes.workloads.workloads_support import Grant, Sandbox
 
 from kubeconnector.changes.actions.cordon_node import CordonNode, NodeParams, UncordonNode
 from kubeconnector.changes.base import ActionContext

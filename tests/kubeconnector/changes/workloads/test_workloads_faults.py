@@ -23,14 +23,13 @@ from typing import Any
 
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake
-from tests.kubeconnector.changes.workloads.workloads_support import (
+from tests.kubeconnector.changes.support import (
     CONNECTOR_USER,
-    Sandbox,
     connector_calls,
-    container_of,
     context_for,
     wait_until,
 )
+from tests.kubeconnector.changes.workloads.workloads_support import Sandbox, container_of
 
 from kubeconnector.changes.actions.cordon_node import CordonNode, UncordonNode
 from kubeconnector.changes.actions.patch_deployment import PatchDeployment

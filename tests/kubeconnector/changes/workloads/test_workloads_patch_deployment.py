@@ -7,11 +7,8 @@ from typing import Any
 
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake, SimulatedCrash
-from tests.kubeconnector.changes.workloads.workloads_support import (
-    Sandbox,
-    connector_calls,
-    container_of,
-)
+from tests.kubeconnector.changes.support import connector_calls
+from tests.kubeconnector.changes.workloads.workloads_support import Sandbox, container_of
 
 from kubeconnector.changes.actions.patch_deployment import PatchDeployment, PatchDeploymentParams
 from kubeconnector.changes.base import ActionContext

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake, SimulatedCrash
-from tests.kubeconnector.changes.workloads.workloads_support import (
-    Grant,
-    Sandbox,
-    connector_calls,
-)
+from tests.kubeconnector.changes.support import connector_calls
+from tests.kubeconnector.changes.workloads.workloads_support import Grant, Sandbox
 
 from kubeconnector.changes.actions.scale_deployment import ScaleDeployment, ScaleDeploymentParams
 from kubeconnector.changes.base import ActionContext

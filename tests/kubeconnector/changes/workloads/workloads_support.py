@@ -1,90 +1,39 @@
-"""Shared material for the WORKLOADS action tests: contexts, namespaces, nodes, grants, counts.
+"""Shared material for the WORKLOADS action tests: namespaces, nodes, grants.
 
 Each test that changes the cluster works on objects of its own: a namespace (`Sandbox`) or a
 Node created for it, with the admin identity. Extra permissions the seed does not give the
 ``connector`` identity (``get`` on nodes, ``list`` on HorizontalPodAutoscalers) are granted
-only for the tests that need them (`Grant`) and removed afterwards.
+only for the tests that need them (`Grant`) and removed afterwards. Contexts and request
+counts come from `tests.kubeconnector.changes.support`.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from tests.kubeconnector.changes.support import (
+    OwnNamespace,
+    client_for,
+    context_for,
+    own_namespace,
+    unique,
+    wait_until,
+)
 
-from kubeconnector.changes.base import ActionContext, ChangeOptions
-from kubeconnector.kube import ClientOptions, ClusterClient, RetryPolicy, parse_kubeconfig
-from kubeconnector.models import Connector, Environment
+from kubeconnector.changes.base import ActionContext
+from kubeconnector.kube import ClusterClient
 from kubesim import Cluster
 from kubesim.scenarios.workloads import container, deployment, pod_spec
 
-CONNECTOR_USER = "system:serviceaccount:kubeconnector:connector"
-FAST_OPTIONS = ChangeOptions(
-    rollout_timeout=30.0, token_timeout=10.0, poll_interval=0.05, restart_timeout=30.0
-)
 APPS = "/apis/apps/v1"
 RBAC = "/apis/rbac.authorization.k8s.io/v1"
-_NAMES = itertools.count(1)
 
 
-def unique(prefix: str) -> str:
-    """A name no other test in this process uses."""
-    return f"{prefix}-{os.getpid() % 10000}-{next(_NAMES)}"
-
-
-def connector_model(cluster: Cluster) -> Connector:
-    """A stored-looking connector for the cluster (no database needed)."""
-    now = datetime.now(UTC)
-    return Connector(
-        id="00000000-0000-4000-8000-000000000002",
-        key_id="k1",
-        created_at=now,
-        updated_at=now,
-        name="sim",
-        environment=Environment.DEV,
-        server=cluster.url,
-    )
-
-
-def client_for(cluster: Cluster, context: str) -> ClusterClient:
-    """A ClusterClient for one kubesim context; retries wait no time."""
-    resolved = parse_kubeconfig(cluster.kubeconfig_yaml(context), context)
-    retry = RetryPolicy(base_delay=0.0, max_delay=0.0, max_retry_after=0.0)
-    return ClusterClient(resolved, ClientOptions(retry=retry), sleep=lambda _: None)
-
-
-def context_for(
-    cluster: Cluster, context: str = "connector", options: ChangeOptions = FAST_OPTIONS
-) -> ActionContext:
-    """An ActionContext acting as `context`, with short timeouts."""
-    return ActionContext(
-        client=client_for(cluster, context), connector=connector_model(cluster), options=options
-    )
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Poll until `predicate()` holds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.02)
-
-
-@dataclass
-class Sandbox:
-    """A namespace of one's own, and an admin client to set it up and inspect it."""
-
-    cluster: Cluster
-    admin: ClusterClient
-    namespace: str
-    made: list[str] = field(default_factory=list)
+class Sandbox(OwnNamespace):
+    """A namespace of one's own: Deployments to change and inspect."""
 
     def path(self, name: str) -> str:
         """A Deployment's path."""
@@ -136,26 +85,8 @@ def container_of(d: dict[str, Any], name: str = "app") -> dict[str, Any]:
 @pytest.fixture
 def sandbox(kubesim_cluster: Cluster) -> Iterator[Sandbox]:
     """A fresh namespace (deleted afterwards), with an admin client."""
-    admin = client_for(kubesim_cluster, "admin")
-    name = unique("wl")
-    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-    admin.request("POST", "/api/v1/namespaces", body=body)
-    try:
+    with own_namespace(kubesim_cluster, "wl") as (admin, name):
         yield Sandbox(kubesim_cluster, admin, name)
-    finally:
-        kubesim_cluster.control.clear_faults()
-        admin.request("DELETE", f"/api/v1/namespaces/{name}")
-        admin.close()
-
-
-@pytest.fixture
-def connector_ctx(kubesim_cluster: Cluster) -> Iterator[ActionContext]:
-    """An ActionContext acting as the seed's `connector` identity."""
-    ctx = context_for(kubesim_cluster)
-    try:
-        yield ctx
-    finally:
-        ctx.client.close()
 
 
 @pytest.fixture
@@ -247,14 +178,3 @@ def node(kubesim_cluster: Cluster, admin: ClusterClient) -> Iterator[str]:
     finally:
         kubesim_cluster.control.clear_faults()
         admin.request("DELETE", f"/api/v1/nodes/{name}")
-
-
-def connector_calls(cluster: Cluster, since: int) -> list[str]:
-    """``METHOD path[?dryRun]`` of each request the connector sent after `since`."""
-    calls = []
-    for entry in cluster.control.requests(since):
-        if entry["user"] != CONNECTOR_USER:
-            continue
-        dry = "?dryRun" if "dryRun" in str(entry.get("query") or "") else ""
-        calls.append(f"{entry['method']} {entry['path']}{dry}")
-    return calls
