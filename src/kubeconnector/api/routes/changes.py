@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kubeconnector.api.auth import Approver, Operator, Reader, State
 from kubeconnector.api.jobs import ChangeFailed, Job, JobKind, Reporter
+from kubeconnector.api.params import flat_params
 from kubeconnector.changes import lifecycle
 from kubeconnector.changes.service import ChangeService
 from kubeconnector.errors import IllegalTransition
@@ -25,6 +26,24 @@ router = APIRouter(tags=["changes"])
 _RESUMABLE = frozenset({ChangeState.EXECUTING, ChangeState.VERIFYING})
 
 
+FlatParams = Annotated[
+    dict[str, str],
+    Field(
+        title="Flat parameters",
+        description="The CLI's --param form, every value a string: "
+        '{"namespace": "app", "name": "db", "value.password": "...", "remove": "a,b"}',
+    ),
+]
+TypedParams = Annotated[
+    dict[str, Any],
+    Field(
+        title="Typed parameters",
+        description="An object matching the action's params_schema from GET /actions: "
+        '{"namespace": "app", "name": "db", "values": {"password": "..."}, "remove": ["a"]}',
+    ),
+]
+
+
 class PlanRequest(BaseModel):
     """A change to plan: the connector, the action id and its parameters."""
 
@@ -32,7 +51,11 @@ class PlanRequest(BaseModel):
 
     connector: str = Field(min_length=1, max_length=253)
     action: str = Field(min_length=1, max_length=64)
-    params: dict[str, str] = Field(default_factory=dict)
+    params: FlatParams | TypedParams = Field(
+        default_factory=dict,
+        description="The action's parameters, in either form: the CLI's flat --param "
+        "mapping of strings, or an object matching the action's published params_schema.",
+    )
 
 
 class DecisionRequest(BaseModel):
@@ -65,9 +88,16 @@ def list_changes(
 
 @router.post("/change-requests", status_code=201)
 def plan_change(body: PlanRequest, session: Operator, app: State) -> ChangeRecord:
-    """Plan a change (checks, dry run, diff, impact, risk) and record it as planned."""
+    """Plan a change (checks, dry run, diff, impact, risk) and record it as planned.
+
+    ``params`` is either the CLI's flat ``--param`` mapping of strings (``value.KEY``,
+    ``generate.KEY``, ``env.NAME``, comma-separated lists, ``true``/``false``) or an object
+    matching the action's ``params_schema`` from ``GET /actions`` (``values``, ``generate`` and
+    ``env`` objects, lists, booleans and integers). Either is checked by the action itself.
+    """
     service = session.changes(app.options.change_options)
-    return service.plan(body.connector, body.action, body.params, session.actor)
+    raw = flat_params(body.params)
+    return service.plan(body.connector, body.action, raw, session.actor)
 
 
 @router.get("/change-requests/{change_id}")
