@@ -105,6 +105,9 @@ class _CurrentRing:
     def decrypt(self, sealed: str, aad: bytes) -> bytes:
         return self._session.ring.decrypt(sealed, aad)
 
+    def derive_key(self, info: bytes) -> bytes:
+        return self._session.ring.derive_key(info)
+
 
 class DiscoveryApi:
     """Discovery runs of a session's connectors (each run audited).

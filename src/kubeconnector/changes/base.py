@@ -47,6 +47,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel
 
+from kubeconnector.changes.value_digests import Digester
 from kubeconnector.errors import RollbackRefused
 from kubeconnector.kube import ClusterClient
 from kubeconnector.models import Connector
@@ -105,6 +106,10 @@ class ActionContext:
     `target_resource_version` as the precondition of its first write, so an edit made after
     the plan was approved fails the change instead of being overwritten (None: the action
     writes against the version it reads at execution time).
+
+    `digests` makes the digests of secret values shown in plans and results; the engine passes
+    the installation's (keyed from the key ring), so equal values match across processes. The
+    default is keyed at random: consistent within one process only.
     """
 
     client: ClusterClient
@@ -113,6 +118,7 @@ class ActionContext:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     plan: Plan | None = None
+    digests: Digester = field(default_factory=Digester.ephemeral)
 
 
 class Action(Protocol):
@@ -127,7 +133,7 @@ class Action(Protocol):
     def parse(self, raw: Mapping[str, str]) -> BaseModel:
         """Typed parameters from `--param key=value` pairs; `InvalidInput` naming the field."""
 
-    def public_params(self, params: BaseModel) -> JsonObject:
+    def public_params(self, params: BaseModel, digests: Digester) -> JsonObject:
         """The parameters as stored in the record: secret values replaced by digests."""
 
     def secret_params(self, params: BaseModel) -> dict[str, bytes]:

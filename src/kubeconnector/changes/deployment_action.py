@@ -88,7 +88,7 @@ class DeploymentAction:
             target_resource_version=lookup.resource_version,
             preflight=tuple(checks),
             dry_run=dry,
-            diff=diff_items(before, wanted),
+            diff=diff_items(before, wanted, ctx.digests),
             impact=impact(target, live, before, wanted),
             warnings=tuple(warnings),
             blast_radius=blast(live),

@@ -73,7 +73,9 @@ def run_change(ctx: ActionContext, target: Target, wanted: Fields, journal: Jour
     before = Fields.from_json(snap["before"])
     return {
         "deployment": target.label,
-        "changed": [item.model_dump(mode="json") for item in diff_items(before, written)],
+        "changed": [
+            item.model_dump(mode="json") for item in diff_items(before, written, ctx.digests)
+        ],
         "resourceVersion": resource_version(dict(answer)),
         "rollout": rollout.as_json(),
         "verified": True,
@@ -101,7 +103,9 @@ def rollback_change(
     rollout = wait_for_rollout(ctx, "Deployment", target.namespace, target.name, journal=journal)
     return {
         "deployment": target.label,
-        "restored": [item.model_dump(mode="json") for item in diff_items(after, before)],
+        "restored": [
+            item.model_dump(mode="json") for item in diff_items(after, before, ctx.digests)
+        ],
         "overwritten": list(overwritten),
         "resourceVersion": resource_version(answer),
         "rollout": rollout.as_json(),

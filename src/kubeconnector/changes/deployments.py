@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import JsonValue
 
-from kubeconnector.changes.helpers.digests import value_digest
+from kubeconnector.changes.helpers.digests import Digester
 from kubeconnector.models.changes import DiffItem, JsonObject
 
 EnvEntry = dict[str, Any]
@@ -202,7 +202,7 @@ def restored_order(previous: list[str], live: list[str], values: Fields) -> list
     return ranked + [name for name in final if name not in previous]
 
 
-def diff_items(before: Fields, after: Fields) -> tuple[DiffItem, ...]:
+def diff_items(before: Fields, after: Fields, digests: Digester) -> tuple[DiffItem, ...]:
     """One item per touched field; env values appear only as digests."""
     items = []
     if after.replicas is not None and before.replicas != after.replicas:
@@ -223,18 +223,23 @@ def diff_items(before: Fields, after: Fields) -> tuple[DiffItem, ...]:
             continue
         path = env_path(after.container, name)
         items.append(
-            DiffItem(path=path, op=_op(old, new), old=describe_env(old), new=describe_env(new))
+            DiffItem(
+                path=path,
+                op=_op(old, new),
+                old=describe_env(old, digests),
+                new=describe_env(new, digests),
+            )
         )
     return tuple(items)
 
 
-def describe_env(entry: Mapping[str, Any] | None) -> str | None:
+def describe_env(entry: Mapping[str, Any] | None, digests: Digester) -> str | None:
     """An env entry for display: a digest of its value, or its ``valueFrom`` reference."""
     if entry is None:
         return None
     source = entry.get("valueFrom")
     if not source:
-        return value_digest(str(entry.get("value") or ""))
+        return digests.value(str(entry.get("value") or ""))
     kind, ref = next(iter(source.items()))
     where = "/".join(
         str(ref.get(k)) for k in ("name", "key", "fieldPath", "resource") if ref.get(k)

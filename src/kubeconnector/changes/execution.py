@@ -23,6 +23,7 @@ from kubeconnector.changes.actions import action_for
 from kubeconnector.changes.base import Action, ActionContext, ChangeOptions
 from kubeconnector.changes.failpoints import Failpoints
 from kubeconnector.changes.journal import Progress, StoreJournal
+from kubeconnector.changes.value_digests import Digester
 from kubeconnector.errors import KubeConnectorError
 from kubeconnector.kube import ClientOptions, ClusterClient
 from kubeconnector.models import Connector
@@ -77,6 +78,8 @@ class Executor:
         options: Timeouts and pacing for the actions.
         failpoints: The armed crash-test failpoint (none in production).
         actions: Finds an action's implementation.
+        digests: Makes the digests of secret values (the installation's, keyed from the key
+            ring; a random key when not given, consistent within this process only).
     """
 
     repo: ChangeRepository
@@ -84,6 +87,7 @@ class Executor:
     options: ChangeOptions = field(default_factory=ChangeOptions)
     failpoints: Failpoints = field(default_factory=Failpoints)
     actions: Callable[[str], Action] = action_for
+    digests: Digester = field(default_factory=Digester.ephemeral)
 
     def move(self, change_id: str, to: ChangeState, actor: str, reason: str | None = None) -> None:
         """Commit one transition, then fire the ``transition:<state>`` failpoint."""
@@ -119,7 +123,9 @@ class Executor:
         action, params = self.params(record, actor)
         connector = self.connectors.get(record.connector_id)
         with self.connectors.open_client(connector, f"change:{record.id}") as client:
-            ctx = ActionContext(client, connector, self.options, plan=record.plan)
+            ctx = ActionContext(
+                client, connector, self.options, plan=record.plan, digests=self.digests
+            )
             journal = StoreJournal(
                 self.repo,
                 record.id,

@@ -34,6 +34,7 @@ from kubeconnector.changes.journal import Progress
 from kubeconnector.changes.policy import POLICY_ACTOR, ApprovalPolicy
 from kubeconnector.changes.resume import Recovery, execute_call
 from kubeconnector.changes.risk import assess
+from kubeconnector.changes.value_digests import Digester
 from kubeconnector.errors import (
     ChangeError,
     IllegalTransition,
@@ -93,7 +94,9 @@ class ChangeService:
         impl = self._x.actions(action)
         params = impl.parse(raw)
         found = self._x.connectors.get(connector)
-        change_id = self._repo.create(_new_change(impl, params, raw, found, requester))
+        change_id = self._repo.create(
+            _new_change(impl, params, raw, found, requester, self._x.digests)
+        )
         try:
             plan = self._compute_plan(impl, params, found, change_id)
         except KubeConnectorError as exc:
@@ -192,7 +195,8 @@ class ChangeService:
         self, impl: Action, params: BaseModel, connector: Connector, change_id: str
     ) -> Plan:
         with self._x.connectors.open_client(connector, f"change:{change_id}") as client:
-            return impl.plan(ActionContext(client, connector, self._x.options), params)
+            ctx = ActionContext(client, connector, self._x.options, digests=self._x.digests)
+            return impl.plan(ctx, params)
 
     def _record_plan(
         self, change_id: str, impl: Action, plan: Plan, env: Environment, actor: str
@@ -235,7 +239,12 @@ class ChangeService:
 
 
 def _new_change(
-    impl: Action, params: BaseModel, raw: Mapping[str, str], connector: Connector, who: str
+    impl: Action,
+    params: BaseModel,
+    raw: Mapping[str, str],
+    connector: Connector,
+    who: str,
+    digests: Digester,
 ) -> NewChange:
     secrets = impl.secret_params(params)
     values = set(secrets.values())
@@ -246,7 +255,7 @@ def _new_change(
         connector_name=connector.name,
         environment=connector.environment.value,
         action=impl.id.value,
-        params=impl.public_params(params),
+        params=impl.public_params(params, digests),
         raw_params={k: (None if k in hidden else v) for k, v in raw.items()},
         requester=who,
         force=bool(getattr(params, "force", False)),
@@ -281,5 +290,6 @@ def build_service(
         connectors,
         options=options or ChangeOptions(),
         failpoints=Failpoints.parse(settings.failpoint),
+        digests=Digester.from_keys(cipher),
     )
     return ChangeService(executor, ApprovalPolicy(single_operator=settings.single_operator))

@@ -13,6 +13,9 @@ from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from kubeconnector.crypto.aead import KEY_SIZE, key_id_of, seal, unseal, valid_kid
 from kubeconnector.errors import CryptoError
 
@@ -79,6 +82,14 @@ class KeyRing:
                 f"(keys: {', '.join(self.kids)})"
             )
         return unseal(key, sealed, aad)
+
+    def derive_key(self, info: bytes) -> bytes:
+        """A 32-byte subkey of the active key for one purpose (HKDF-SHA256, `info` names it).
+
+        Distinct purposes get independent keys, and none of them reveals the master key.
+        """
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None, info=info)
+        return hkdf.derive(self._keys[self._active])
 
     def with_new_active_key(self, kid: str | None = None) -> KeyRing:
         """A ring with a fresh random key made active and every current key kept."""

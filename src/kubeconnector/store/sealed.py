@@ -37,6 +37,10 @@ class Cipher(Protocol):
         """Open a sealed value bound to ``aad``."""
         ...
 
+    def derive_key(self, info: bytes) -> bytes:
+        """A subkey of the active key for the purpose ``info`` names."""
+        ...
+
 
 def record_aad(record_type: str, record_id: str, purpose: str) -> bytes:
     """The associated data for one record's value, e.g. ``b"connector:<uuid>:kubeconfig"``."""

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import pytest
 
 from kubeconnector.changes.base import ActionContext, ChangeOptions
+from kubeconnector.changes.helpers.digests import Digester
 from kubeconnector.kube import ClientOptions, ClusterClient, RetryPolicy, parse_kubeconfig
 from kubeconnector.models import Connector, Environment
 from kubesim import Cluster
@@ -55,12 +56,19 @@ def client_for(cluster: Cluster, context: str) -> ClusterClient:
     return ClusterClient(resolved, ClientOptions(retry=retry), sleep=lambda _: None)
 
 
+# A fixed digest key, so tests can compute the digests actions show.
+DIGESTS = Digester(b"\x01" * 32)
+
+
 def context_for(
     cluster: Cluster, context: str = "connector", options: ChangeOptions = FAST_OPTIONS
 ) -> ActionContext:
     """An ActionContext acting as `context`, with short timeouts."""
     return ActionContext(
-        client=client_for(cluster, context), connector=connector_model(cluster), options=options
+        client=client_for(cluster, context),
+        connector=connector_model(cluster),
+        options=options,
+        digests=DIGESTS,
     )
 
 

@@ -45,6 +45,7 @@ from kubeconnector.changes.helpers.checks import (
     resource_version,
     uid_of,
 )
+from kubeconnector.changes.helpers.digests import Digester
 from kubeconnector.changes.helpers.params import (
     DNS_SUBDOMAIN,
     build,
@@ -107,7 +108,11 @@ class _NodeAction:
             NodeParams, {"node": check_name("node", raw["node"].strip(), DNS_SUBDOMAIN, 253)}
         )
 
-    def public_params(self, params: BaseModel) -> JsonObject:
+    def public_params(
+        self,
+        params: BaseModel,
+        digests: Digester,  # noqa: ARG002 (no secret parameter to digest)
+    ) -> JsonObject:
         """The parameters (none is secret)."""
         return {"node": _params(params).node}
 

@@ -29,10 +29,10 @@ from pydantic import BaseModel, ConfigDict
 from kubeconnector.changes.base import ActionContext, Journal, NoRollback
 from kubeconnector.changes.helpers import (
     Consumer,
+    Digester,
     Target,
     blast_radius,
     blocking,
-    data_digests,
     delete_options,
     delete_write,
     dry_run,
@@ -95,7 +95,11 @@ class DeleteSecret(NoRollback):
         reject_unknown(raw, {"namespace", "name", "force"}, ())
         return build(DeleteSecretParams, {**object_ref(raw), "force": flag(raw, "force")})
 
-    def public_params(self, params: BaseModel) -> JsonObject:
+    def public_params(
+        self,
+        params: BaseModel,
+        digests: Digester,  # noqa: ARG002 (no secret parameter to digest)
+    ) -> JsonObject:
         """The parameters (none is secret)."""
         p = _params(params)
         return {"namespace": p.namespace, "name": p.name, "force": p.force}
@@ -126,7 +130,7 @@ class DeleteSecret(NoRollback):
             target_resource_version=lookup.resource_version,
             preflight=tuple(checks),
             dry_run=dry,
-            diff=_diff(live),
+            diff=_diff(live, ctx.digests),
             impact=impact_items(consumers, _effect),
             warnings=(*guard.warnings, *_type_warnings(live, target)),
             blast_radius=blast_radius(consumers),
@@ -185,9 +189,9 @@ def _effect(consumer: Consumer) -> str:
     return "; ".join(effects)
 
 
-def _diff(live: Mapping[str, Any]) -> tuple[DiffItem, ...]:
+def _diff(live: Mapping[str, Any], digester: Digester) -> tuple[DiffItem, ...]:
     items = [DiffItem(path="secret", op="remove", old=f"type {live.get('type') or 'Opaque'}")]
-    digests = data_digests(live.get("data"))
+    digests = digester.data(live.get("data"))
     items += [DiffItem(path=f"data.{k}", op="remove", old=v) for k, v in digests.items()]
     return tuple(items)
 
@@ -208,7 +212,7 @@ def _run(ctx: ActionContext, target: Target, journal: Journal) -> JsonObject:
     if snap is None:
         live = require_target(ctx, target)
         recheck_version(ctx, live, target)
-        snap = _capture(live)
+        snap = _capture(live, ctx.digests)
         journal.save_snapshot(snap)
     if last_phase(journal, DELETE) is not StepPhase.DONE:
         preconditions = {"uid": snap["uid"], "resourceVersion": snap["resourceVersion"]}
@@ -228,8 +232,8 @@ def _run(ctx: ActionContext, target: Target, journal: Journal) -> JsonObject:
     }
 
 
-def _capture(live: Mapping[str, Any]) -> dict[str, Any]:
-    digests = data_digests(live.get("data"))
+def _capture(live: Mapping[str, Any], digester: Digester) -> dict[str, Any]:
+    digests = digester.data(live.get("data"))
     return {
         "uid": uid_of(live),
         "resourceVersion": resource_version(dict(live)),

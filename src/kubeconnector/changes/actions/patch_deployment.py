@@ -36,7 +36,7 @@ from kubeconnector.changes.deployments import (
     env_names,
 )
 from kubeconnector.changes.helpers.checks import Target
-from kubeconnector.changes.helpers.digests import value_digest
+from kubeconnector.changes.helpers.digests import Digester
 from kubeconnector.changes.helpers.params import (
     build,
     flag,
@@ -129,11 +129,11 @@ class PatchDeployment(DeploymentAction):
             data["replicas"] = parse_int("replicas", raw["replicas"])
         return build(PatchDeploymentParams, data)
 
-    def public_params(self, params: BaseModel) -> JsonObject:
+    def public_params(self, params: BaseModel, digests: Digester) -> JsonObject:
         """The parameters with each env value replaced by its digest."""
         p = self.typed(params)
         env: dict[str, Any] = {
-            k: value_digest(v.get_secret_value()) for k, v in sorted(p.env.items())
+            k: digests.value(v.get_secret_value()) for k, v in sorted(p.env.items())
         }
         return {
             "namespace": p.namespace,
@@ -189,7 +189,8 @@ def _env_checks(live: Mapping[str, Any], wanted: Fields) -> list[Check]:
 
 
 def _changes_check(before: Fields, wanted: Fields) -> list[Check]:
-    if diff_items(before, wanted):
+    # only whether anything differs matters here, so any key will do
+    if diff_items(before, wanted, Digester.ephemeral()):
         return []
     message = "nothing would change: every value given is the current one"
     return [Check(name="changes", ok=False, message=message)]

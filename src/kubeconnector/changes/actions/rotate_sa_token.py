@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 from kubeconnector.changes.base import ActionContext, Journal, NoRollback
 from kubeconnector.changes.helpers import (
     Consumer,
+    Digester,
     NamespaceView,
     Target,
     Write,
@@ -111,7 +112,11 @@ class RotateSaToken(NoRollback):
         reject_unknown(raw, {"namespace", "serviceaccount"}, ())
         return build(RotateSaTokenParams, object_ref(raw, "serviceaccount"))
 
-    def public_params(self, params: BaseModel) -> JsonObject:
+    def public_params(
+        self,
+        params: BaseModel,
+        digests: Digester,  # noqa: ARG002 (no secret parameter to digest)
+    ) -> JsonObject:
         """The parameters (none is secret)."""
         p = _params(params)
         return {"namespace": p.namespace, "serviceaccount": p.serviceaccount}

@@ -35,10 +35,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from kubeconnector.changes.base import ActionContext, Journal
 from kubeconnector.changes.helpers import (
     Consumer,
+    Digester,
     Target,
     blast_radius,
     blocking,
-    data_digests,
+    decode_b64,
     dry_run,
     impact_items,
     manager_guard,
@@ -69,7 +70,6 @@ from kubeconnector.changes.helpers.secret_data import (
     MAX_KEY_LENGTH,
     apply_changes,
     data_diff,
-    digest_map,
     generate_value,
 )
 from kubeconnector.discovery.kinds import SECRET, SERVICE_ACCOUNT_TOKEN
@@ -144,13 +144,13 @@ class RotateSecret:
             data["alphabet"] = raw["alphabet"].strip()
         return build(RotateSecretParams, data)
 
-    def public_params(self, params: BaseModel) -> JsonObject:
+    def public_params(self, params: BaseModel, digests: Digester) -> JsonObject:
         """The parameters with each given value replaced by its digest."""
         p = _params(params)
         return {
             "namespace": p.namespace,
             "name": p.name,
-            "values": dict(digest_map(_given(p))),
+            "values": dict(digests.raw(_given(p))),
             "generate": dict(p.generate),
             "alphabet": p.alphabet,
             "remove": list(p.remove),
@@ -187,7 +187,7 @@ class RotateSecret:
             target_resource_version=lookup.resource_version,
             preflight=tuple(checks),
             dry_run=dry,
-            diff=data_diff(live.get("data"), new_data, _generated_notes(p)),
+            diff=data_diff(ctx.digests, live.get("data"), new_data, _generated_notes(p)),
             impact=impact_items(consumers or (), lambda c: _effect(c, p.restart_consumers)),
             warnings=(*guard.warnings, *warnings, *_value_warnings(live, p)),
             blast_radius=blast_radius(consumers or ()),
@@ -263,8 +263,8 @@ def _content_checks(live: Mapping[str, Any], target: Target, p: RotateSecretPara
 
 
 def _value_warnings(live: Mapping[str, Any], p: RotateSecretParams) -> list[str]:
-    current = data_digests(live.get("data"))
-    same = [k for k, v in digest_map(_given(p)).items() if current.get(k) == v]
+    current = live.get("data") or {}
+    same = [k for k, v in sorted(_given(p).items()) if k in current and decode_b64(current[k]) == v]
     return [f"the new value of key {k!r} equals the current one" for k in same]
 
 

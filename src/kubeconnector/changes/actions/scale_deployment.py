@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kubeconnector.changes.deployment_action import MAX_REPLICAS, DeploymentAction
 from kubeconnector.changes.deployments import Fields
 from kubeconnector.changes.helpers.checks import Target
+from kubeconnector.changes.helpers.digests import Digester
 from kubeconnector.changes.helpers.params import (
     build,
     flag,
@@ -77,7 +78,11 @@ class ScaleDeployment(DeploymentAction):
         }
         return build(ScaleDeploymentParams, data)
 
-    def public_params(self, params: BaseModel) -> JsonObject:
+    def public_params(
+        self,
+        params: BaseModel,
+        digests: Digester,  # noqa: ARG002 (no secret parameter to digest)
+    ) -> JsonObject:
         """The parameters (none is secret)."""
         p = self.typed(params)
         return {"namespace": p.namespace, "name": p.name, "replicas": p.replicas, "force": p.force}

@@ -1,6 +1,6 @@
 """Helpers every action uses (small, documented, no state).
 
-- `digests`: ``sha256:`` digests of secret values (`value_digest`, `data_digests`), base64
+- `digests`: keyed ``hmac:`` digests of secret values (`Digester`), base64
   helpers, and `scrub` for server messages that might quote a value.
 - `checks`: `Target` (kind, namespace, name -> path and label), `read_target` (one GET: the
   object and the ``target-exists`` check, failed when missing or forbidden),
@@ -47,11 +47,11 @@ from kubeconnector.changes.helpers.consumers import (
     secret_consumers,
 )
 from kubeconnector.changes.helpers.digests import (
-    data_digests,
+    Digester,
+    data_fingerprints,
     decode_b64,
     encode_b64,
     scrub,
-    value_digest,
 )
 from kubeconnector.changes.helpers.guards import ALL_TOOLS, ManagerGuard, manager_guard
 from kubeconnector.changes.helpers.writes import (
@@ -73,6 +73,7 @@ __all__ = [
     "DRY_RUN",
     "TARGET_EXISTS",
     "Consumer",
+    "Digester",
     "Lookup",
     "ManagerGuard",
     "NamespaceView",
@@ -81,7 +82,7 @@ __all__ = [
     "account_runners",
     "blast_radius",
     "blocking",
-    "data_digests",
+    "data_fingerprints",
     "decode_b64",
     "delete_options",
     "delete_write",
@@ -106,5 +107,4 @@ __all__ = [
     "secret_consumers",
     "terminating",
     "uid_of",
-    "value_digest",
 ]

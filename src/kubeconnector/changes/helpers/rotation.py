@@ -2,8 +2,9 @@
 
 `run_rotation` is both the execution and its resume: it reads the Secret, and, when the
 journal holds no snapshot yet, re-checks it (the plan's resourceVersion, immutability),
-seals the generated values, captures the snapshot (previous ``type`` and ``data``, digests of
-the data to write, the workloads to restart), then PUTs the new data with the snapshot's
+seals the generated values, captures the snapshot (previous ``type`` and ``data``, unkeyed
+fingerprints of the data to write so a rollback after ``keys rotate`` still compares, the
+workloads to restart), then PUTs the new data with the snapshot's
 resourceVersion as precondition (`writes.ensure_write`: never applied twice), reads it back,
 and restarts the consumers one at a time. `rollback_rotation` puts the snapshot's data back,
 refusing when the Secret no longer holds what the rotation wrote (unless forced).
@@ -27,7 +28,7 @@ from kubeconnector.changes.helpers.checks import (
     uid_of,
 )
 from kubeconnector.changes.helpers.consumers import read_namespace, secret_consumers
-from kubeconnector.changes.helpers.digests import data_digests
+from kubeconnector.changes.helpers.digests import data_fingerprints
 from kubeconnector.changes.helpers.restarts import restart_all, restart_targets
 from kubeconnector.changes.helpers.rollbacks import (
     allow_overwrite,
@@ -95,16 +96,15 @@ def run_rotation(ctx: ActionContext, spec: RotationSpec, journal: Journal) -> Js
     values = _values(spec, journal)
     if snap is None:
         snap = _capture(ctx, spec, journal, live, values)
-    changes = key_changes(data_digests(snap["data"]), snap["written"])
+    changes = key_changes(data_fingerprints(snap["data"]), snap["written"])
     new_data = apply_changes(snap["data"], values, spec.remove)
     ensure_write(ctx, journal, _update(target, live, new_data, snap, changes))
     after = require_target(ctx, target)
-    if data_digests(after.get("data")) != snap["written"]:
+    if data_fingerprints(after.get("data")) != snap["written"]:
         raise ChangeError(f"verification failed: {target.label} does not hold the data written")
     restarted = restart_all(ctx, journal, snap["restart"])
-    written: dict[str, JsonValue] = {
-        k: snap["written"][k] for k in (*changes.added, *changes.changed)
-    }
+    shown = ctx.digests.data(new_data)  # the snapshot's fingerprints are never shown
+    written: dict[str, JsonValue] = {k: shown[k] for k in (*changes.added, *changes.changed)}
     return {
         "secret": target.label,
         "resourceVersion": resource_version(after),
@@ -135,7 +135,7 @@ def rollback_rotation(
     if (after.get("data") or {}) != snap["data"]:
         raise ChangeError(f"verification failed: {target.label} does not hold the previous data")
     restarted = restart_all(ctx, journal, snap["restart"])
-    changes = key_changes(snap["written"], data_digests(snap["data"]))
+    changes = key_changes(snap["written"], data_fingerprints(snap["data"]))
     return {
         "secret": target.label,
         "resourceVersion": resource_version(after),
@@ -183,7 +183,7 @@ def _capture(
         "resourceVersion": resource_version(dict(live)),
         "type": str(live.get("type") or ""),
         "data": dict(live.get("data") or {}),
-        "written": data_digests(apply_changes(live.get("data"), values, spec.remove)),
+        "written": data_fingerprints(apply_changes(live.get("data"), values, spec.remove)),
         "restart": restart,
     }
     journal.save_snapshot(snap)
@@ -194,7 +194,7 @@ def _holds(obj: Mapping[str, Any] | None, uid: str, digests: Mapping[str, str]) 
     """Whether `obj` is the same Secret (uid) holding data with these digests."""
     if obj is None or uid_of(obj) != uid:
         return False
-    return data_digests(obj.get("data")) == dict(digests)
+    return data_fingerprints(obj.get("data")) == dict(digests)
 
 
 def _update(
@@ -224,7 +224,7 @@ def _drift(live: Mapping[str, Any], snap: Mapping[str, Any]) -> list[str]:
     """What changed since the rotation wrote its data (key names only)."""
     if uid_of(live) != snap["uid"]:
         return ["the Secret was deleted and re-created"]
-    changes = key_changes(snap["written"], data_digests(live.get("data")))
+    changes = key_changes(snap["written"], data_fingerprints(live.get("data")))
     return [] if changes.empty else [changes.describe()]
 
 
@@ -237,7 +237,7 @@ def _restore(
     force: bool,
 ) -> list[str]:
     """Put the previous data back (skipped when it already is); returns the drift overridden."""
-    previous = data_digests(snap["data"])
+    previous = data_fingerprints(snap["data"])
     detail: JsonObject = {"secret": target.label, "resourceVersion": resource_version(live)}
     if _holds(live, snap["uid"], previous):
         note_restored(journal, RESTORE, detail, "the Secret holds the previous data")

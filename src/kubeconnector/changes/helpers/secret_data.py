@@ -1,7 +1,7 @@
 """Secret ``data`` maps: generating values, applying key changes, diffing by digest.
 
 Values are bytes here and base64 strings in ``data``; nothing in this module logs or returns
-a value in a form meant for display: diffs carry digests (`digests.value_digest`) and the
+a value in a form meant for display: diffs carry digests (`Digester`) and the
 comparisons name keys only.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
-from kubeconnector.changes.helpers.digests import data_digests, encode_b64, value_digest
+from kubeconnector.changes.helpers.digests import Digester, encode_b64
 from kubeconnector.models.changes import DiffItem, JsonObject
 
 ALPHABETS: dict[str, str] = {
@@ -88,6 +88,7 @@ def key_changes(old: Mapping[str, str], new: Mapping[str, str]) -> KeyChanges:
 
 
 def data_diff(
+    digests: Digester,
     old: Mapping[str, str] | None,
     new: Mapping[str, str],
     generated: Mapping[str, str] | None = None,
@@ -95,12 +96,13 @@ def data_diff(
     """Diff items ``data.<key>`` between two ``data`` maps, values as digests.
 
     Args:
+        digests: Makes the digests shown.
         old: The live ``data``.
         new: The ``data`` to write.
         generated: Keys whose new value is generated at execution, with the description to
             show instead of a digest (e.g. ``generated: 32 alnum characters``).
     """
-    before, after = data_digests(old), data_digests(new)
+    before, after = digests.data(old), digests.data(new)
     shown = dict(generated or {})
     items: list[DiffItem] = []
     changes = key_changes(before, after)
@@ -112,8 +114,3 @@ def data_diff(
             items.append(DiffItem(path=f"data.{key}", op="add", new=shown_new))
     items += [DiffItem(path=f"data.{k}", op="remove", old=before[k]) for k in changes.removed]
     return tuple(sorted(items, key=lambda item: item.path))
-
-
-def digest_map(values: Mapping[str, bytes]) -> dict[str, str]:
-    """Key -> digest of raw values."""
-    return {key: value_digest(value) for key, value in sorted(values.items())}

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubeconnector.changes.base import ActionContext
-from kubeconnector.changes.helpers.digests import decode_b64, value_digest
+from kubeconnector.changes.helpers.digests import Digester, decode_b64
 from kubeconnector.changes.helpers.writes import read_live
 from kubeconnector.discovery.kinds import SECRET, SERVICE_ACCOUNT_TOKEN
 from kubeconnector.discovery.relations import SA_NAME_ANNOTATION, pull_secret_names, token_edges
@@ -152,7 +152,7 @@ def token_manifest(namespace: str, name: str, account: str) -> dict[str, Any]:
     }
 
 
-def filled(obj: Mapping[str, Any] | None) -> FilledToken | None:
+def filled(obj: Mapping[str, Any] | None, digests: Digester) -> FilledToken | None:
     """The token Secret's digest once the controller has written its token, else None."""
     if obj is None or meta(obj).get("deletionTimestamp"):
         return None
@@ -160,7 +160,7 @@ def filled(obj: Mapping[str, Any] | None) -> FilledToken | None:
     if not token:
         return None
     name, uid = str(meta(obj).get("name")), str(meta(obj).get("uid"))
-    return FilledToken(name, uid, value_digest(decode_b64(token)))
+    return FilledToken(name, uid, digests.value(decode_b64(token)))
 
 
 def wait_filled(ctx: ActionContext, path: str, what: str) -> FilledToken:
@@ -171,7 +171,7 @@ def wait_filled(ctx: ActionContext, path: str, what: str) -> FilledToken:
     """
     deadline = ctx.clock() + ctx.options.token_timeout
     while True:
-        token = filled(read_live(ctx, path))
+        token = filled(read_live(ctx, path), ctx.digests)
         if token is not None:
             return token
         if ctx.clock() >= deadline:
@@ -205,7 +205,7 @@ def wait_regenerated(
         account = read_live(ctx, account_path) or {}
         for name in pull_secret_names(account.get("secrets")):
             if name not in old:
-                token = filled(read_live(ctx, secret_path(name)))
+                token = filled(read_live(ctx, secret_path(name)), ctx.digests)
                 if token is not None:
                     return token
         if ctx.clock() >= deadline:

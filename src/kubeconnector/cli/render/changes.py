@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
+from kubeconnector.changes.policy import POLICY_ACTOR
 from kubeconnector.cli.render.output import Output, details, styled, table, yes_no
 from kubeconnector.models import AuditEvent, ChainReport
 from kubeconnector.models.changes import ChangeRecord, ChangeState, Plan, Risk
@@ -102,8 +103,17 @@ def chain_report(out: Output, report: ChainReport) -> None:
     out.print(table(None, ("SEQ", "PROBLEM", "DETAIL"), rows))
 
 
+def approvals_line(change: ChangeRecord) -> str:
+    """How many approvals a change has of those it needs, and by whom."""
+    people = [a.approver for a in change.approvals if a.approver != POLICY_ACTOR]
+    if change.required_approvals == 0:
+        by_policy = len(people) < len(change.approvals)
+        return "not required (approved by policy)" if by_policy else "not required"
+    who = ", ".join(people) if people else "none yet"
+    return f"{len(people)} of {change.required_approvals} ({who})"
+
+
 def _fields(change: ChangeRecord) -> list[tuple[str, str | Text | None]]:
-    approvals = ", ".join(a.approver for a in change.approvals) or None
     rows: list[tuple[str, str | Text | None]] = [
         ("state", state_text(change.state)),
         ("action", change.action.value),
@@ -111,7 +121,7 @@ def _fields(change: ChangeRecord) -> list[tuple[str, str | Text | None]]:
         ("target", change.plan.target if change.plan else None),
         ("requester", change.requester),
         ("risk", risk_line(change.risk)),
-        ("approvals", f"{len(change.approvals)} of {change.required_approvals}: {approvals}"),
+        ("approvals", approvals_line(change)),
         ("params", json.dumps(change.params, sort_keys=True)),
         ("created", change.created_at.isoformat(timespec="seconds")),
         ("updated", change.updated_at.isoformat(timespec="seconds")),

@@ -22,6 +22,7 @@ from kubeconnector.changes.failpoints import Failpoints
 from kubeconnector.changes.lifecycle import check
 from kubeconnector.changes.policy import ApprovalPolicy
 from kubeconnector.changes.service import ChangeService
+from kubeconnector.changes.value_digests import Digester
 from kubeconnector.errors import InvalidInput, RecordNotFound
 from kubeconnector.models import Connector, Environment
 from kubeconnector.models.changes import ActionId, BlastRadius, Check, Plan
@@ -84,10 +85,10 @@ class FakeAction:
             data[flag] = raw.get(flag) == "true"
         return FakeParams(**data)
 
-    def public_params(self, params: BaseModel) -> dict[str, Any]:
+    def public_params(self, params: BaseModel, digests: Digester) -> dict[str, Any]:
         public = params.model_dump()
         if public["password"] is not None:
-            public["password"] = "sha256:digest"
+            public["password"] = digests.value(public["password"])
         return public
 
     def secret_params(self, params: BaseModel) -> dict[str, bytes]:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake, SimulatedCrash
 from tests.kubeconnector.changes.secrets.secrets_support import Sandbox
-from tests.kubeconnector.changes.support import CONNECTOR_USER, connector_calls, context_for
+from tests.kubeconnector.changes.support import (
+    CONNECTOR_USER,
+    DIGESTS,
+    connector_calls,
+    context_for,
+)
 
 from kubeconnector.changes.actions.delete_secret import DeleteSecret, DeleteSecretParams
 from kubeconnector.changes.base import ActionContext
-from kubeconnector.changes.helpers import value_digest
 from kubeconnector.errors import ChangeError, Forbidden, NotFound, RollbackRefused
 from kubeconnector.models.changes import StepPhase
 from kubesim import Cluster
@@ -54,7 +58,7 @@ def test_an_unused_secret_plans_with_a_dry_run_and_no_rollback(
     assert plan.refused == ()
     assert [(d.path, d.op, d.old) for d in plan.diff] == [
         ("secret", "remove", "type Opaque"),
-        ("data.key", "remove", value_digest("Unused-Value-3e3e")),
+        ("data.key", "remove", DIGESTS.value("Unused-Value-3e3e")),
     ]
     assert (plan.rollback_available, plan.rollback_note) == (
         False,
@@ -137,7 +141,7 @@ def test_the_deletion_is_guarded_verified_and_has_no_rollback(
     assert not _exists(old)
     snapshot = journal.snapshot()
     assert snapshot is not None and "Unused-Value-3e3e" not in str(snapshot)
-    assert snapshot["digests"] == {"key": value_digest("Unused-Value-3e3e")}
+    assert snapshot["digests"] == {"key": DIGESTS.value("Unused-Value-3e3e")}
     assert journal.entries[0].detail["uid"] == uid
     with pytest.raises(RollbackRefused, match=r"^No rollback"):
         ACTION.rollback(connector_ctx, _params(old), JournalFake(reverses=journal), force=True)

@@ -9,15 +9,14 @@ import pytest
 from tests.kubeconnector.changes.secrets.secrets_support import b64
 
 from kubeconnector.changes.helpers import (
+    Digester,
     NamespaceView,
     account_runners,
     blast_radius,
-    data_digests,
     forceable_check,
     manager_guard,
     scrub,
     secret_consumers,
-    value_digest,
 )
 from kubeconnector.changes.helpers.params import build, parse_bool, parse_int, split_list
 from kubeconnector.changes.helpers.restarts import manual_restarts, restart_step, restart_targets
@@ -28,21 +27,43 @@ from kubeconnector.changes.helpers.secret_data import (
     generate_value,
     key_changes,
 )
+from kubeconnector.crypto import KeyRing
 from kubeconnector.errors import InvalidInput
 from kubeconnector.models.changes import DiffItem
 from kubesim.scenarios import demo_secrets
 
+DIGESTS = Digester(b"\x01" * 32)
 
-def test_a_digest_is_sha256_prefixed_and_16_hex_digits_and_tells_values_apart() -> None:
-    assert value_digest(b"hunter2") == "sha256:f52fbd32b2b3b86f"
-    assert value_digest("hunter2") == value_digest(b"hunter2")
-    assert value_digest(b"hunter3") != value_digest(b"hunter2")
+
+def test_a_digest_is_an_hmac_prefixed_16_hex_digits_and_tells_values_apart() -> None:
+    # HMAC-SHA256(key=0x01*32, "hunter2"), first 16 hex digits
+    assert DIGESTS.value(b"hunter2") == "hmac:f26b540759235a9d"
+    assert DIGESTS.value("hunter2") == DIGESTS.value(b"hunter2")
+    assert DIGESTS.value(b"hunter3") != DIGESTS.value(b"hunter2")
+
+
+def test_the_digest_of_one_value_differs_under_two_key_rings() -> None:
+    one, two = KeyRing.generate(), KeyRing.generate()
+    first, second = Digester.from_keys(one), Digester.from_keys(two)
+    assert first.value(b"hunter2") != second.value(b"hunter2")
+    assert first.value(b"hunter2") == Digester.from_keys(one).value(b"hunter2")
+    # the unkeyed SHA-256 of the value is not what is shown
+    assert "f52fbd32b2b3b86f" not in first.value(b"hunter2")
+    assert "key=" not in repr(first) and repr(one.derive_key(b"x")) not in repr(first)
+
+
+def test_the_digest_key_is_the_value_digest_subkey_of_the_active_master_key() -> None:
+    ring = KeyRing.generate()
+    assert Digester.from_keys(ring).key == ring.derive_key(b"kubeconnector value digest v1")
+    assert ring.derive_key(b"kubeconnector audit chain v1") != Digester.from_keys(ring).key
+    rotated = ring.with_new_active_key()
+    assert Digester.from_keys(rotated).key != Digester.from_keys(ring).key
 
 
 def test_data_digests_decode_base64_before_digesting_and_sort_keys() -> None:
-    digests = data_digests({"b": b64("two"), "a": b64("one")})
+    digests = DIGESTS.data({"b": b64("two"), "a": b64("one")})
     assert list(digests) == ["a", "b"]
-    assert digests["a"] == value_digest(b"one")
+    assert digests["a"] == DIGESTS.value(b"one")
 
 
 def test_scrub_removes_raw_and_base64_forms_but_leaves_short_values() -> None:
@@ -66,10 +87,10 @@ def test_key_changes_name_added_changed_and_removed_keys() -> None:
 def test_the_data_diff_shows_digests_and_describes_generated_values() -> None:
     old = {"pw": b64("old"), "gone": b64("x")}
     new = {"pw": b64("new"), "tok": b64("placeholder")}
-    diff = data_diff(old, new, {"tok": "generated: 8 hex characters"})
+    diff = data_diff(DIGESTS, old, new, {"tok": "generated: 8 hex characters"})
     assert diff == (
-        DiffItem(path="data.gone", op="remove", old=value_digest(b"x")),
-        DiffItem(path="data.pw", op="change", old=value_digest(b"old"), new=value_digest(b"new")),
+        DiffItem(path="data.gone", op="remove", old=DIGESTS.value(b"x")),
+        DiffItem(path="data.pw", op="change", old=DIGESTS.value(b"old"), new=DIGESTS.value(b"new")),
         DiffItem(path="data.tok", op="add", new="generated: 8 hex characters"),
     )
 

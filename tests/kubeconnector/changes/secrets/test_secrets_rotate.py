@@ -9,11 +9,15 @@ from typing import Any
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake, SimulatedCrash
 from tests.kubeconnector.changes.secrets.secrets_support import Sandbox, b64
-from tests.kubeconnector.changes.support import CONNECTOR_USER, connector_calls, context_for
+from tests.kubeconnector.changes.support import (
+    CONNECTOR_USER,
+    DIGESTS,
+    connector_calls,
+    context_for,
+)
 
 from kubeconnector.changes.actions.rotate_secret import RotateSecret, RotateSecretParams
 from kubeconnector.changes.base import ActionContext
-from kubeconnector.changes.helpers import value_digest
 from kubeconnector.errors import ChangeError, Forbidden, InvalidInput, RollbackRefused
 from kubeconnector.models.changes import ImpactItem, StepPhase
 from kubesim import Cluster
@@ -73,7 +77,7 @@ def test_parse_reads_values_generated_keys_removals_and_flags() -> None:
         ("old", "older"),
         True,
     )
-    assert ACTION.public_params(params)["values"] == {"password": value_digest("x-1")}
+    assert ACTION.public_params(params, DIGESTS)["values"] == {"password": DIGESTS.value("x-1")}
     assert ACTION.secret_params(params) == {"value.password": b"x-1"}
     assert "x-1" not in repr(params)
 
@@ -123,8 +127,8 @@ def test_the_plan_diffs_by_digest_and_says_how_each_consumer_refreshes(
         f"the API server accepts the update of Secret {ns}/db (dryRun=All)"
     )
     assert [(d.path, d.op, d.old, d.new) for d in plan.diff] == [
-        ("data.legacy", "remove", value_digest(ORIGINAL["legacy"]), None),
-        ("data.password", "change", value_digest(ORIGINAL["password"]), value_digest(GIVEN)),
+        ("data.legacy", "remove", DIGESTS.value(ORIGINAL["legacy"]), None),
+        ("data.password", "change", DIGESTS.value(ORIGINAL["password"]), DIGESTS.value(GIVEN)),
         ("data.token", "add", None, "generated: 24 alnum characters"),
     ]
     assert [(i.subject, i.effect) for i in plan.impact] == [
@@ -236,7 +240,7 @@ def test_a_rotation_writes_verifies_and_rolls_back_byte_for_byte(
     assert after == {"password": b64(GIVEN), "token": b64(token), "user": before["user"]}
     assert len(token) == 24
     assert result["keys"] == {"added": ["token"], "changed": ["password"], "removed": ["legacy"]}
-    assert result["digests"] == {"token": value_digest(token), "password": value_digest(GIVEN)}
+    assert result["digests"] == {"token": DIGESTS.value(token), "password": DIGESTS.value(GIVEN)}
     assert result["verified"] is True
     assert journal.names() == ["update-secret", "update-secret"]
     snapshot = journal.snapshot()
@@ -443,7 +447,7 @@ def test_new_values_appear_in_no_plan_step_result_error_or_log(
     texts = [ACTION.plan(connector_ctx, params).model_dump_json()]
     journal = JournalFake()
     texts.append(json.dumps(ACTION.execute(connector_ctx, params, journal)))
-    texts.append(json.dumps(ACTION.public_params(params)))
+    texts.append(json.dumps(ACTION.public_params(params, DIGESTS)))
     path = f"/api/v1/namespaces/{db.namespace}/secrets/db$"
     kubesim_cluster.control.concurrent_writer(method="GET", path=path, user=CONNECTOR_USER, count=1)
     with pytest.raises(ChangeError) as caught:

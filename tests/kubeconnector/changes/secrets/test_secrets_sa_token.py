@@ -17,6 +17,7 @@ from tests.kubeconnector.changes.journal_fake import JournalFake, SimulatedCrash
 from tests.kubeconnector.changes.secrets.secrets_support import Sandbox, unb64
 from tests.kubeconnector.changes.support import (
     CONNECTOR_USER,
+    DIGESTS,
     client_for,
     connector_calls,
     context_for,
@@ -25,7 +26,6 @@ from tests.kubeconnector.changes.support import (
 import kubesim
 from kubeconnector.changes.actions.rotate_sa_token import RotateSaToken, RotateSaTokenParams
 from kubeconnector.changes.base import ActionContext, ChangeOptions
-from kubeconnector.changes.helpers import value_digest
 from kubeconnector.changes.helpers.tokens import wait_filled
 from kubeconnector.errors import ChangeError, NotFound, RollbackRefused
 from kubesim import Cluster
@@ -184,7 +184,7 @@ def test_a_rotation_on_1_24_never_leaves_the_account_without_a_valid_token(
     assert any(s.get("app-token") and s.get(new_name) for s in probe.samples)
     assert final == {"app-token": False, new_name: True}
     assert result["generation"] == "bound"
-    assert result["token_digest"] == value_digest(new)
+    assert result["token_digest"] == DIGESTS.value(new)
     assert result["deleted"] == ["app-token"]
     assert result["still_holding_old_token"] == [
         {
@@ -364,7 +364,7 @@ def test_on_a_legacy_cluster_the_tokens_are_deleted_and_the_regenerated_one_repo
     assert (result["generation"], result["deleted"]) == ("legacy", [old_name])
     assert new_name != old_name and new_name.startswith("app-token-")
     new = _tokens(sandbox)[new_name]
-    assert result["token_digest"] == value_digest(new)
+    assert result["token_digest"] == DIGESTS.value(new)
     assert not _works(legacy_cluster, old)
     assert _works(legacy_cluster, new)
     assert result["still_holding_old_token"] == []

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from tests.kubeconnector.changes.journal_fake import JournalFake, SimulatedCrash
-from tests.kubeconnector.changes.support import connector_calls
+from tests.kubeconnector.changes.support import DIGESTS, connector_calls
 from tests.kubeconnector.changes.workloads.workloads_support import Sandbox, container_of
 
 from kubeconnector.changes.actions.patch_deployment import PatchDeployment, PatchDeploymentParams
 from kubeconnector.changes.base import ActionContext
-from kubeconnector.changes.helpers.digests import value_digest
 from kubeconnector.errors import ChangeError, InvalidInput, RollbackRefused, RolloutFailed
 from kubeconnector.models.changes import DiffItem, StepPhase
 from kubesim import Cluster
@@ -32,7 +32,7 @@ def parse(box: Sandbox, name: str, **raw: str) -> PatchDeploymentParams:
 
 def planned(ctx: ActionContext, params: PatchDeploymentParams) -> ActionContext:
     """The context an engine gives an execution: the approved plan attached."""
-    return ActionContext(ctx.client, ctx.connector, ctx.options, plan=ACTION.plan(ctx, params))
+    return replace(ctx, plan=ACTION.plan(ctx, params))
 
 
 # --- parameters ------------------------------------------------------------------------------
@@ -52,8 +52,8 @@ def test_parameters_are_typed_and_env_values_are_secret() -> None:
         }
     )
     assert params.replicas == 3 and params.unset_env == ("OLD", "LEGACY") and params.auto_rollback
-    public = ACTION.public_params(params)
-    assert public["env"] == {"DB_PASSWORD": value_digest(SECRET)}
+    public = ACTION.public_params(params, DIGESTS)
+    assert public["env"] == {"DB_PASSWORD": DIGESTS.value(SECRET)}
     assert SECRET not in json.dumps(public) and SECRET not in repr(params)
     assert ACTION.secret_params(params) == {"env.DB_PASSWORD": SECRET.encode()}
 
@@ -117,13 +117,13 @@ def test_the_plan_checks_dry_runs_diffs_by_digest_and_counts_the_pods_replaced(
         DiffItem(
             path="spec.template.spec.containers[app].env[MODE]",
             op="change",
-            old=value_digest("blue"),
-            new=value_digest(SECRET),
+            old=DIGESTS.value("blue"),
+            new=DIGESTS.value(SECRET),
         ),
         DiffItem(
             path="spec.template.spec.containers[app].env[OLD]",
             op="remove",
-            old=value_digest("x"),
+            old=DIGESTS.value("x"),
         ),
     )
     assert [i.effect for i in plan.impact] == [
