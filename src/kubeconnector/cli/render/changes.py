@@ -65,11 +65,18 @@ def plan(out: Output, planned: Plan) -> None:
     out.line(f"rollback available: {'yes' if planned.rollback_available else 'no'}{note}")
 
 
+def target_text(change: ChangeRecord) -> str | None:
+    """The plan's target; a rollback record (which has no plan of its own) names its change."""
+    if change.plan is not None:
+        return change.plan.target
+    return f"rollback of {change.rollback_of}" if change.rollback_of else None
+
+
 def record_list(out: Output, changes: Iterable[ChangeRecord]) -> None:
     """Changes as a table."""
     rows = [
         (c.id, state_text(c.state), c.action.value, c.connector_name,
-         c.plan.target if c.plan else None, risk_line(c.risk), c.requester,
+         target_text(c), risk_line(c.risk), c.requester,
          c.created_at.isoformat(timespec="seconds"))
         for c in changes
     ]  # fmt: skip
@@ -118,7 +125,7 @@ def _fields(change: ChangeRecord) -> list[tuple[str, str | Text | None]]:
         ("state", state_text(change.state)),
         ("action", change.action.value),
         ("connector", change.connector_name),
-        ("target", change.plan.target if change.plan else None),
+        ("target", target_text(change)),
         ("requester", change.requester),
         ("risk", risk_line(change.risk)),
         ("approvals", approvals_line(change)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.syntax import Syntax
 from rich.text import Text
 
@@ -113,6 +115,16 @@ def _run_line(run: DiscoveryRun | None) -> str:
     return f"{when} ({run.status.value}, {total} assets{forbidden})"
 
 
+def _reviewed(namespaces: Sequence[str]) -> str | None:
+    """Where the rules reviews were made: the first, in a namespace that does not exist, gives
+    the cluster-wide rules; the others (the connector's scope) each namespace's own."""
+    if not namespaces:
+        return None
+    probe, *scoped = namespaces
+    text = f"cluster-wide (asked in the absent namespace {probe})"
+    return f"{text}; namespaces {', '.join(scoped)}" if scoped else text
+
+
 def _header_rows(report: ConnectionReport) -> list[tuple[str, str | Text | None]]:
     version = report.version.git_version if report.version else None
     identity = report.identity
@@ -122,7 +134,7 @@ def _header_rows(report: ConnectionReport) -> list[tuple[str, str | Text | None]
         ("version", version),
         ("identity", f"{identity.username} ({identity.source})" if identity else None),
         ("groups", ", ".join(identity.groups) if identity else None),
-        ("rules reviews", ", ".join(report.reviewed_namespaces) or None),
+        ("rules checked", _reviewed(report.reviewed_namespaces)),
         ("connected", yes_no(report.connected)),
     ]
     if report.problem is not None:

@@ -200,7 +200,9 @@ _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "RoleBinding": _binding,
     "ClusterRoleBinding": _binding,
     "Service": lambda d: f"{d.get('type')} {d.get('clusterIP') or ''}".strip(),
-    "ServiceAccount": lambda d: f"token Secrets: {', '.join(d.get('secrets') or []) or 'none'}",
+    # Only the account's own `secrets` field: token Secrets that name the account by annotation
+    # are its token-of relations, shown with the relations.
+    "ServiceAccount": lambda d: f"secrets field: {', '.join(d.get('secrets') or []) or 'empty'}",
     "Namespace": lambda d: str(d.get("phase") or ""),
 }
 
