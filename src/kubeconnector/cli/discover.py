@@ -28,4 +28,4 @@ def discover(
         first = current.assets.last_run(current.connectors.get(name).id) is None
         with display as progress:
             result = current.discovery.run(name, progress=progress)
-    out.emit(render.discovery_dict(result), lambda o: render.discovery(o, name, result, first))
+    out.emit(result.to_dict(), lambda o: render.discovery(o, name, result, first))

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from kubeconnector.discovery.building import InventoryLists, InventorySink, ModelBuilder
 from kubeconnector.discovery.kinds import list_jobs
@@ -74,6 +74,28 @@ class DiscoveryResult:
     duration_s: float
     requests: int | None
     bytes_received: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``kubeconnector discover --json`` and the API's discovery jobs)."""
+        drift = self.drift
+        changed = [c.model_dump(mode="json") | {"key": str(c.key)} for c in drift.changed]
+        return {
+            "run": self.run.model_dump(mode="json"),
+            "counts": self.counts,
+            "forbiddenKinds": list(self.forbidden_kinds),
+            "unlisted": self.unlisted,
+            "drift": {
+                "summary": drift.summary.model_dump(),
+                "added": [str(k) for k in drift.added],
+                "removed": [str(k) for k in drift.removed],
+                "changed": changed,
+            },
+            "relations": self.relations,
+            "pages": self.pages,
+            "durationS": round(self.duration_s, 3),
+            "requests": self.requests,
+            "bytesReceived": self.bytes_received,
+        }
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from kubeconnector.api.auth import Admin, Operator, Reader, State
 from kubeconnector.api.jobs import Job, JobKind, Reporter
-from kubeconnector.api.views import discovery_dict
 from kubeconnector.models import Connector, Environment
 
 router = APIRouter(tags=["connectors"])
@@ -78,6 +77,6 @@ def discover_connector(ref: str, session: Operator, state: State) -> Job:
     def work(reporter: Reporter) -> dict[str, Any]:
         with state.session(actor) as own:
             result = own.discovery.run(connector.id, progress=reporter.discovery)
-        return discovery_dict(result)
+        return result.to_dict()
 
     return state.jobs.submit(JobKind.DISCOVERY, work)

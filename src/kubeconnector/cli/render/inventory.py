@@ -17,28 +17,6 @@ DRIFT_SHOWN = 20
 _REFRESH_STYLE = {"auto": "green", "restart": "yellow", "never": "red", "pull": "cyan"}
 
 
-def discovery_dict(result: DiscoveryResult) -> dict[str, Any]:
-    """The JSON of a discovery run."""
-    drift = result.drift
-    return {
-        "run": result.run.model_dump(mode="json"),
-        "counts": result.counts,
-        "forbiddenKinds": list(result.forbidden_kinds),
-        "unlisted": result.unlisted,
-        "drift": {
-            "summary": drift.summary.model_dump(),
-            "added": [str(k) for k in drift.added],
-            "removed": [str(k) for k in drift.removed],
-            "changed": [c.model_dump(mode="json") | {"key": str(c.key)} for c in drift.changed],
-        },
-        "relations": result.relations,
-        "pages": result.pages,
-        "durationS": round(result.duration_s, 3),
-        "requests": result.requests,
-        "bytesReceived": result.bytes_received,
-    }
-
-
 def discovery(out: Output, name: str, result: DiscoveryResult, first: bool = False) -> None:
     """A discovery run: counts per kind, kinds not listed, drift (unless it is the first)."""
     run = result.run
