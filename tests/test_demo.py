@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import importlib.util
 import os
+import queue
 import re
-import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -127,16 +128,23 @@ def free_port() -> int:
 
 
 def read_until(process: subprocess.Popen[str], pattern: str, timeout: float) -> re.Match[str]:
-    """Read the process's output until a line matches; fail with what was read."""
-    assert process.stdout is not None
+    """Read the process's output until a line matches; fail with what was read.
+
+    A thread reads the lines into a queue: `select` on the pipe would miss lines already
+    buffered by an earlier `readline`.
+    """
+    lines = _LINES.get(process.pid)
+    if lines is None:
+        lines = _LINES[process.pid] = queue.Queue()
+        threading.Thread(target=_pump, args=(process, lines), daemon=True).start()
     seen: list[str] = []
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 1.0)
-        if not ready:
-            continue
-        line = process.stdout.readline()
-        if not line:
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
             break
         seen.append(line)
         found = re.search(pattern, line)
@@ -144,6 +152,16 @@ def read_until(process: subprocess.Popen[str], pattern: str, timeout: float) -> 
             return found
     tail = "".join(seen[-40:])
     raise AssertionError(f"no line matching {pattern!r} (exit {process.poll()}):\n{tail}")
+
+
+_LINES: dict[int, queue.Queue[str | None]] = {}
+
+
+def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.put(line)
+    lines.put(None)
 
 
 @pytest.fixture
