@@ -14,7 +14,7 @@ Starts ``kubesim serve --scenario large`` as a subprocess and measures:
 4. informational: the same lists as ``kubectl get -A`` asks for them (Table, chunks of 500);
 5. the server's peak RSS (VmHWM).
 
-The targets (issue 2, at scale 1.0 on a 2-core machine): settled in under 20 s, and the cold
+The targets (at scale 1.0 on a 2-core machine): settled in under 20 s, and the cold
 one-at-a-time pass over every kind's list in under 10 s. The process exits 1 if one is missed.
 """
 
