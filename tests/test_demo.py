@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
+import contextlib
 import os
 import queue
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -166,8 +167,6 @@ def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> Non
 
 @pytest.fixture
 def serving_demo() -> Iterator[tuple[subprocess.Popen[str], int]]:
-    if importlib.util.find_spec("kubeconnector.api") is None:
-        pytest.skip("kubeconnector.api (the HTTP API behind --serve) does not exist yet")
     port = free_port()
     process = subprocess.Popen(
         [*DEMO, "--serve", "--port", str(port)],
@@ -175,15 +174,27 @@ def serving_demo() -> Iterator[tuple[subprocess.Popen[str], int]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group: the server and kubesim go with it
     )
     try:
         yield process, port
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _stop_group(process)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def _stop_group(process: subprocess.Popen[str]) -> None:
+    """SIGTERM the demo's process group (it cleans up), SIGKILL whatever is left after 20 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def test_demo_serve_runs_the_api_with_its_users(
