@@ -11,27 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
+from kubeconnector.kube.pager import KindLike
+
 RawObject = dict[str, Any]
 Page = list[RawObject]
-
-
-class KindLike(Protocol):
-    """A listable resource: the attributes of ``kubeconnector.kube.KindSpec``."""
-
-    @property
-    def group(self) -> str: ...  # pragma: no cover
-
-    @property
-    def version(self) -> str: ...  # pragma: no cover
-
-    @property
-    def plural(self) -> str: ...  # pragma: no cover
-
-    @property
-    def kind(self) -> str: ...  # pragma: no cover
-
-    @property
-    def namespaced(self) -> bool: ...  # pragma: no cover
 
 
 class ListSource(Protocol):
@@ -55,7 +38,7 @@ class ListSource(Protocol):
         """Yield the pages of one list.
 
         Args:
-            kind: What to list (a `KindLike`, e.g. ``kubeconnector.kube.KindSpec``).
+            kind: What to list (a `kubeconnector.kube.pager.KindLike`, e.g. a ``KindSpec``).
             namespace: Only this namespace (None: all namespaces, or a cluster-scoped kind).
             metadata_only: Ask for ``PartialObjectMetadataList`` (no spec, status or data).
             limit: Items per page.
