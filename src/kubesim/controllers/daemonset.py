@@ -21,7 +21,7 @@ from kubesim.controllers import pods_util as pu
 from kubesim.controllers.base import Controller, Key
 from kubesim.controllers.daemonset_rolling import Rollout, plan_rollout, surplus_with_surge
 from kubesim.controllers.hashing import pod_template_hash, revision_patch
-from kubesim.controllers.pods_index import OwnerIndex
+from kubesim.controllers.pods_index import OwnerIndex, controllers_of
 from kubesim.registry.deletion import DeleteOptions
 from kubesim.store.storage import Event
 
@@ -54,10 +54,8 @@ class DaemonSetController(Controller):
         if event.key == NODES.key:
             return [(ds.namespace, ds.name) for ds in self.emu.storage.scan(DAEMONSETS.key)]
         self.pods.observe(event)
-        for version in (event.obj, event.prev):
-            ref = pu.controller_of(version.obj) if version is not None else None
-            if version is not None and ref is not None and ref.get("kind") == "DaemonSet":
-                self.enqueue((version.namespace, ref["name"]), self.config.controller_delay)
+        for key in controllers_of(event, "DaemonSet"):
+            self.enqueue(key, self.config.controller_delay)
         return []
 
     def sync(self, key: Key) -> None:

@@ -69,3 +69,13 @@ class OwnerIndex:
             members.discard(key)
             if not members:
                 del table[bucket]
+
+
+def controllers_of(event: Event, kind: str) -> list[Key]:
+    """The `kind` controllers of a pod event's old and new versions (each once)."""
+    keys: dict[Key, None] = {}
+    for version in (event.obj, event.prev):
+        ref = pu.controller_of(version.obj) if version is not None else None
+        if version is not None and ref is not None and ref.get("kind") == kind:
+            keys[(version.namespace, ref["name"])] = None
+    return list(keys)

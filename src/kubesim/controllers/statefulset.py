@@ -21,7 +21,7 @@ from kubesim.controllers import pods_util as pu
 from kubesim.controllers import statefulset_pods as sp
 from kubesim.controllers.base import Controller, Key
 from kubesim.controllers.hashing import revision_hash, revision_patch
-from kubesim.controllers.pods_index import OwnerIndex
+from kubesim.controllers.pods_index import OwnerIndex, controllers_of
 from kubesim.registry.deletion import DeleteOptions
 from kubesim.store.storage import Event
 
@@ -61,10 +61,8 @@ class StatefulSetController(Controller):
         if event.key == STATEFULSETS.key:
             return [(event.obj.namespace, event.obj.name)]
         self.pods.observe(event)
-        for version in (event.obj, event.prev):
-            ref = pu.controller_of(version.obj) if version is not None else None
-            if version is not None and ref is not None and ref.get("kind") == "StatefulSet":
-                self.enqueue((version.namespace, ref["name"]), self.config.controller_delay)
+        for key in controllers_of(event, "StatefulSet"):
+            self.enqueue(key, self.config.controller_delay)
         return []
 
     def sync(self, key: Key) -> None:
