@@ -13,7 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.kubeconnector.changes.engine.engine_support import FAST_CLIENT, FAST_OPTIONS
+from tests.kubeconnector.changes.engine.engine_support import (
+    FAST_CLIENT,
+    FAST_OPTIONS,
+    admin_client,
+    b64,
+    unique,
+)
 
 from kubeconnector.api import ApiOptions, Limits, create_app
 from kubeconnector.settings import Settings
@@ -104,3 +110,23 @@ def sim(api: Api, kubesim_cluster: Cluster) -> Api:
     response = api.call("admin", "POST", "/connectors", json=body)
     assert response.status_code == 201, response.text
     return api
+
+
+def namespace_with_secret(cluster: Cluster, prefix: str) -> str:
+    """A namespace of the test's own holding Secret ``db`` (key ``password``)."""
+    namespace = unique(prefix)
+    with admin_client(cluster) as admin:
+        body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
+        admin.request("POST", "/api/v1/namespaces", body=body)
+        admin.request(
+            "POST",
+            f"/api/v1/namespaces/{namespace}/secrets",
+            body={
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": "Opaque",
+                "metadata": {"name": "db", "namespace": namespace},
+                "data": {"password": b64("old-value")},
+            },
+        )
+    return namespace

@@ -7,8 +7,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from tests.kubeconnector.api.conftest import Api
-from tests.kubeconnector.changes.engine.engine_support import admin_client, b64, unique
+from tests.kubeconnector.api.conftest import Api, namespace_with_secret
+from tests.kubeconnector.changes.engine.engine_support import admin_client, b64
 
 from kubeconnector.api.params import flat_params
 from kubeconnector.errors import InvalidInput
@@ -68,26 +68,6 @@ def test_a_value_no_parameter_takes_is_refused_without_quoting_it(
     assert "secret-value" not in str(refused.value)
 
 
-def _namespace(cluster: Cluster) -> str:
-    """A namespace of the test's own with Secret ``db``."""
-    namespace = unique("apiparams")
-    with admin_client(cluster) as admin:
-        body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
-        admin.request("POST", "/api/v1/namespaces", body=body)
-        admin.request(
-            "POST",
-            f"/api/v1/namespaces/{namespace}/secrets",
-            body={
-                "apiVersion": "v1",
-                "kind": "Secret",
-                "type": "Opaque",
-                "metadata": {"name": "db", "namespace": namespace},
-                "data": {"password": b64("old-value")},
-            },
-        )
-    return namespace
-
-
 def _typed_examples(namespace: str) -> dict[str, dict[str, Any]]:
     """For every action, parameters in its published (typed) shape, using every field type."""
     ref = {"namespace": namespace}
@@ -122,7 +102,7 @@ def _typed_examples(namespace: str) -> dict[str, dict[str, Any]]:
 
 
 def test_every_action_takes_the_shape_it_publishes(sim: Api, kubesim_cluster: Cluster) -> None:
-    examples = _typed_examples(_namespace(kubesim_cluster))
+    examples = _typed_examples(namespace_with_secret(kubesim_cluster, "apiparams"))
     actions = sim.call("viewer", "GET", "/actions").json()
     assert {a["id"] for a in actions} == set(examples)
     for action in actions:
@@ -154,7 +134,7 @@ def _approve_all(api: Api, change: dict[str, Any]) -> None:
 
 
 def test_a_typed_secret_value_is_sealed_and_written(sim: Api, kubesim_cluster: Cluster) -> None:
-    namespace = _namespace(kubesim_cluster)
+    namespace = namespace_with_secret(kubesim_cluster, "apiparams")
     params = {"namespace": namespace, "name": "db", "values": {"password": NEW_VALUE}}
     body = {"connector": "sim", "action": "rotate-secret", "params": params}
     planned = sim.call("operator", "POST", "/change-requests", json=body)

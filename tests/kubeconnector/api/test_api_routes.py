@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.kubeconnector.api.conftest import Api
-from tests.kubeconnector.changes.engine.engine_support import admin_client, b64, unique
+from tests.kubeconnector.api.conftest import Api, namespace_with_secret
+from tests.kubeconnector.changes.engine.engine_support import admin_client, b64
 
 from kubeconnector.settings import (
     ENV_DATABASE_URL,
@@ -24,26 +24,6 @@ from kubesim.runner import Cluster
 KUBECONNECTOR = str(Path(sys.executable).with_name("kubeconnector"))
 CONNECTOR_SUBJECT = "serviceaccount:kubeconnector:connector"
 NEW_VALUE = "resumed-pass-8Jw3Tq"
-
-
-def _secret(cluster: Cluster) -> str:
-    """A namespace of the test's own holding Secret ``db``."""
-    namespace = unique("apiroutes")
-    with admin_client(cluster) as admin:
-        body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
-        admin.request("POST", "/api/v1/namespaces", body=body)
-        admin.request(
-            "POST",
-            f"/api/v1/namespaces/{namespace}/secrets",
-            body={
-                "apiVersion": "v1",
-                "kind": "Secret",
-                "type": "Opaque",
-                "metadata": {"name": "db", "namespace": namespace},
-                "data": {"password": b64("before")},
-            },
-        )
-    return namespace
 
 
 def _plan(api: Api, namespace: str) -> dict[str, Any]:
@@ -77,7 +57,7 @@ def test_a_subject_s_permissions_come_from_the_inventory(sim: Api) -> None:
 
 
 def test_an_approver_rejects_a_planned_change(sim: Api, kubesim_cluster: Cluster) -> None:
-    change = _plan(sim, _secret(kubesim_cluster))
+    change = _plan(sim, namespace_with_secret(kubesim_cluster, "apiroutes"))
     path = f"/change-requests/{change['id']}"
     rejected = sim.call("approver", "POST", f"{path}/reject", json={"comment": "not now"})
     assert rejected.status_code == 200, rejected.text
@@ -105,7 +85,7 @@ def _crash_while_executing(api: Api, change_id: str) -> None:
 
 
 def test_a_change_left_executing_is_resumed(sim: Api, kubesim_cluster: Cluster) -> None:
-    namespace = _secret(kubesim_cluster)
+    namespace = namespace_with_secret(kubesim_cluster, "apiroutes")
     change = _plan(sim, namespace)
     path = f"/change-requests/{change['id']}"
     for approver in ("approver", "approver2")[: change["required_approvals"]]:
